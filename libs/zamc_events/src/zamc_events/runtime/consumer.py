@@ -1,0 +1,294 @@
+"""Durable pull consumers with an inbox: each event's effects commit exactly once.
+
+A batch is handled in one transaction: inbox rows are inserted for the whole batch
+(`ON CONFLICT DO NOTHING` tells which events were handled before), handlers run for the new
+ones, the transaction commits, and only then are the messages acked. A redelivery after a
+crash between commit and ack finds its inbox row, is acked and skipped. If any handler raises,
+the batch transaction is rolled back and its messages are handled one by one, so one bad
+event costs only itself: it is nak'ed with a backoff and, once its deliveries are exhausted
+(or at once for `PermanentError` and unparseable payloads), dead-lettered with its reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import nats.js
+import structlog
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from opentelemetry import trace
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from zamc_events.contracts.base import Envelope, Event, InvalidEventError, UnknownSubjectError, parse_envelope
+from zamc_events.runtime import metrics
+from zamc_events.runtime.dlq import dead_letter
+from zamc_events.runtime.faults import crash_point
+from zamc_events.runtime.outbox import Publisher
+from zamc_events.runtime.streams import stream_for
+from zamc_events.runtime.telemetry import context_from_headers, trace_id_hex
+
+log = structlog.get_logger("zamc.consumer")
+tracer = trace.get_tracer("zamc_events.consumer")
+
+
+class PermanentError(Exception):
+    """The event can never be handled (e.g. it refers to something that cannot exist): dead-letter it now."""
+
+
+@dataclass
+class HandlerContext:
+    envelope: Envelope[Any]
+    session: AsyncSession
+    publisher: Publisher
+    message: Msg
+
+    @property
+    def data(self) -> Any:
+        return self.envelope.data
+
+    async def emit(self, data: Event, *, tenant_id: Any = None) -> Envelope[Any]:
+        """Publish an event caused by the one being handled, in the handler's transaction."""
+        return await self.publisher.emit(self.session, data, caused_by=self.envelope, tenant_id=tenant_id)
+
+    async def in_progress(self) -> None:
+        """Tell JetStream a long handler is still working, so the message is not redelivered."""
+        await self.message.in_progress()
+
+
+Handler = Callable[[HandlerContext], Awaitable[None]]
+
+
+@dataclass
+class ConsumerOptions:
+    batch_size: int = 200
+    max_deliver: int = 5
+    ack_wait_seconds: float = 30.0
+    backoff_seconds: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)
+    fetch_timeout_seconds: float = 1.0
+
+    def backoff_for(self, delivery: int) -> float:
+        return self.backoff_seconds[min(delivery - 1, len(self.backoff_seconds) - 1)]
+
+
+@dataclass
+class _Delivery:
+    message: Msg
+    envelope: Envelope[Any]
+
+    @property
+    def subject(self) -> str:
+        return self.envelope.type
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        name: str,
+        engine: AsyncEngine,
+        js: nats.js.JetStreamContext,
+        publisher: Publisher,
+        handlers: Mapping[str, Handler],
+        options: ConsumerOptions | None = None,
+    ) -> None:
+        self.name = name
+        self.js = js
+        self.publisher = publisher
+        self.handlers = dict(handlers)
+        self.options = options or ConsumerOptions()
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.inbox = publisher.tables.inbox
+        self._stopping = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._subscriptions: list[Any] = []
+
+    # lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        by_stream: dict[str, list[str]] = defaultdict(list)
+        for subject in self.handlers:
+            by_stream[stream_for(subject).name].append(subject)
+        for stream, subjects in by_stream.items():
+            config = ConsumerConfig(
+                durable_name=self.name,
+                deliver_policy=DeliverPolicy.ALL,
+                ack_policy=AckPolicy.EXPLICIT,
+                ack_wait=self.options.ack_wait_seconds,
+                max_deliver=self.options.max_deliver,
+                max_ack_pending=max(1000, self.options.batch_size * 4),
+                filter_subjects=sorted(subjects),
+            )
+            await self.js.add_consumer(stream, config)
+            subscription = await self.js.pull_subscribe_bind(self.name, stream=stream)
+            self._subscriptions.append(subscription)
+            self._tasks.append(asyncio.create_task(self._fetch_loop(subscription), name=f"consume:{stream}"))
+
+    async def stop(self) -> None:
+        """Stop fetching and let in-flight batches finish."""
+        self._stopping.set()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        for subscription in self._subscriptions:
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()
+
+    async def _fetch_loop(self, subscription: Any) -> None:
+        while not self._stopping.is_set():
+            try:
+                messages = await subscription.fetch(
+                    self.options.batch_size, timeout=self.options.fetch_timeout_seconds
+                )
+            except nats.errors.TimeoutError:
+                continue
+            except Exception:
+                if self._stopping.is_set():
+                    return
+                log.warning("fetch failed; retrying", consumer=self.name, exc_info=True)
+                await asyncio.sleep(0.5)
+                continue
+            try:
+                await self.handle_batch(messages)
+            except Exception:  # the database is away: leave the batch for redelivery
+                log.error("batch not handled; it will be redelivered", consumer=self.name, exc_info=True)
+                for message in messages:
+                    with contextlib.suppress(Exception):
+                        await message.nak(delay=self.options.backoff_for(1))
+
+    # handling --------------------------------------------------------------------------
+    async def handle_batch(self, messages: list[Msg]) -> None:
+        deliveries = [d for d in [await self._parse(m) for m in messages] if d is not None]
+        if not deliveries:
+            return
+        heartbeat = asyncio.create_task(self._keep_alive([d.message for d in deliveries]))
+        try:
+            try:
+                async with self.sessions() as session, session.begin():
+                    await self._handle_in_transaction(session, deliveries)
+            except Exception:
+                await self._handle_one_by_one(deliveries)
+                return
+            crash_point("consumer.after_commit")
+            for delivery in deliveries:
+                await delivery.message.ack()
+        finally:
+            heartbeat.cancel()
+
+    async def _handle_in_transaction(self, session: AsyncSession, deliveries: list[_Delivery]) -> None:
+        new_ids = await self._claim_inbox(session, deliveries)
+        for delivery in deliveries:
+            if delivery.message.metadata.num_delivered > 1:
+                metrics.EVENTS_REDELIVERED.labels(self.name, delivery.subject).inc()
+            if delivery.envelope.event_id in new_ids:
+                await self._run_handler(session, delivery)
+
+    async def _handle_one_by_one(self, deliveries: list[_Delivery]) -> None:
+        for delivery in deliveries:
+            try:
+                async with self.sessions() as session, session.begin():
+                    await self._handle_in_transaction(session, [delivery])
+            except Exception as error:
+                await self._fail(delivery, error)
+            else:
+                crash_point("consumer.after_commit")
+                await delivery.message.ack()
+
+    async def _claim_inbox(self, session: AsyncSession, deliveries: list[_Delivery]) -> set[Any]:
+        rows = [
+            {"consumer": self.name, "event_id": d.envelope.event_id, "subject": d.subject} for d in deliveries
+        ]
+        statement = (
+            pg_insert(self.inbox).values(rows).on_conflict_do_nothing().returning(self.inbox.c.event_id)
+        )
+        return set((await session.execute(statement)).scalars())
+
+    async def _run_handler(self, session: AsyncSession, delivery: _Delivery) -> None:
+        envelope = delivery.envelope
+        handler = self.handlers[delivery.subject]
+        parent = context_from_headers(delivery.message.headers)
+        started = time.perf_counter()
+        with (
+            tracer.start_as_current_span(
+                f"consume {delivery.subject}", context=parent, kind=trace.SpanKind.CONSUMER
+            ),
+            structlog.contextvars.bound_contextvars(
+                event_id=str(envelope.event_id),
+                correlation_id=str(envelope.correlation_id),
+                subject=delivery.subject,
+                trace_id=trace_id_hex(),
+            ),
+        ):
+            try:
+                await handler(
+                    HandlerContext(
+                        envelope=envelope, session=session, publisher=self.publisher, message=delivery.message
+                    )
+                )
+            except Exception:
+                metrics.EVENTS_FAILED.labels(self.name, delivery.subject).inc()
+                raise
+            finally:
+                metrics.HANDLER_SECONDS.labels(self.name, delivery.subject).observe(
+                    time.perf_counter() - started
+                )
+        metrics.EVENTS_HANDLED.labels(self.name, delivery.subject).inc()
+
+    async def _parse(self, message: Msg) -> _Delivery | None:
+        try:
+            envelope = parse_envelope(message.subject, message.data)
+        except (UnknownSubjectError, InvalidEventError) as error:
+            await self._dead_letter(message, message.subject, f"poison: {error}")
+            return None
+        if envelope.type not in self.handlers:
+            await message.ack()
+            return None
+        return _Delivery(message=message, envelope=envelope)
+
+    async def _fail(self, delivery: _Delivery, error: Exception) -> None:
+        delivered = delivery.message.metadata.num_delivered
+        reason = f"{type(error).__name__}: {error}"
+        if isinstance(error, PermanentError) or delivered >= self.options.max_deliver:
+            log.error(
+                "event dead-lettered",
+                consumer=self.name,
+                subject=delivery.subject,
+                reason=reason,
+                event_id=str(delivery.envelope.event_id),
+                deliveries=delivered,
+            )
+            await self._dead_letter(delivery.message, delivery.subject, reason)
+        else:
+            delay = self.options.backoff_for(delivered)
+            log.warning(
+                "handler failed; redelivering",
+                consumer=self.name,
+                subject=delivery.subject,
+                reason=reason,
+                delay=delay,
+                deliveries=delivered,
+            )
+            await delivery.message.nak(delay=delay)
+
+    async def _dead_letter(self, message: Msg, subject: str, reason: str) -> None:
+        await dead_letter(self.js, message=message, consumer=self.name, reason=reason)
+        metrics.EVENTS_DEAD_LETTERED.labels(self.name, subject).inc()
+        await message.term()
+
+    async def _keep_alive(self, messages: list[Msg]) -> None:
+        interval = max(self.options.ack_wait_seconds / 3, 0.5)
+        while True:
+            await asyncio.sleep(interval)
+            for message in messages:
+                with contextlib.suppress(Exception):
+                    await message.in_progress()
+
+    async def record_lag(self) -> None:
+        for subscription in self._subscriptions:
+            info = await subscription.consumer_info()
+            metrics.CONSUMER_PENDING.labels(self.name).set(info.num_pending + info.num_ack_pending)
