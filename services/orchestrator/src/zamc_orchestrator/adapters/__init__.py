@@ -1,0 +1,1 @@
+"""The outside world: language models (and, later, the database)."""

@@ -1,0 +1,1 @@
+"""Pure strategy logic: no I/O, unit-tested without servers."""
