@@ -168,6 +168,9 @@ class EventConsumer:
             return
         heartbeat = asyncio.create_task(self._keep_alive([d.message for d in deliveries]))
         try:
+            if len(deliveries) == 1:
+                await self._handle_one_by_one(deliveries)
+                return
             try:
                 async with self.sessions() as session, session.begin():
                     await self._handle_in_transaction(session, deliveries)
@@ -230,9 +233,6 @@ class EventConsumer:
                         envelope=envelope, session=session, publisher=self.publisher, message=delivery.message
                     )
                 )
-            except Exception:
-                metrics.EVENTS_FAILED.labels(self.name, delivery.subject).inc()
-                raise
             finally:
                 metrics.HANDLER_SECONDS.labels(self.name, delivery.subject).observe(
                     time.perf_counter() - started
@@ -251,6 +251,7 @@ class EventConsumer:
         return _Delivery(message=message, envelope=envelope)
 
     async def _fail(self, delivery: _Delivery, error: Exception) -> None:
+        metrics.EVENTS_FAILED.labels(self.name, delivery.subject).inc()
         delivered = delivery.message.metadata.num_delivered
         reason = f"{type(error).__name__}: {error}"
         if isinstance(error, PermanentError) or delivered >= self.options.max_deliver:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from zamc_events.contracts.base import Envelope, Event, utcnow
 from zamc_events.runtime import metrics
+from zamc_events.runtime.faults import crash_point
 from zamc_events.runtime.tables import EventTables, event_tables
 from zamc_events.runtime.telemetry import current_trace_headers
 
@@ -150,6 +151,7 @@ class OutboxRelay:
             results = await asyncio.wait_for(
                 asyncio.gather(*futures, return_exceptions=True), timeout=self.ack_timeout_seconds
             )
+            crash_point("relay.after_publish")
             confirmed = [
                 row
                 for row, result in zip(rows, results, strict=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -169,9 +170,9 @@ class ServiceRuntime:
         return app
 
     async def serve(self) -> None:
-        """Run until SIGTERM/SIGINT (uvicorn handles the signals), then drain."""
+        """Run until SIGTERM/SIGINT, then stop fetching, finish in-flight work and drain."""
         app = self.build_http_app()
-        server = uvicorn.Server(
+        server = _Server(
             uvicorn.Config(
                 app,
                 host=self.settings.http_host,
@@ -181,11 +182,25 @@ class ServiceRuntime:
                 lifespan="off",
             )
         )
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, server.request_exit)
         await self.start()
         try:
             await server.serve()
         finally:
             await self.stop()
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal capture: it would re-raise SIGTERM before we drain."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):  # noqa: ANN201
+        yield
+
+    def request_exit(self) -> None:
+        self.should_exit = True
 
 
 def run_service(definition: ServiceDefinition, settings: ServiceSettings) -> None:

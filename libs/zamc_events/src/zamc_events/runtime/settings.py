@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", env_nested_delimiter="__")
+    model_config = SettingsConfigDict(extra="ignore", env_nested_delimiter="__", populate_by_name=True)
 
     nats_url: str = Field(default="nats://127.0.0.1:4222", validation_alias=AliasChoices("ZAMC_NATS_URL"))
     database_url: SecretStr = Field(

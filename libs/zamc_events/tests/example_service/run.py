@@ -1,0 +1,13 @@
+"""Run the example service as its own process (for crash tests)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from zamc_events.runtime.service import run_service
+
+from example_service.service import ExampleSettings, definition
+
+if __name__ == "__main__":
+    run_service(definition, ExampleSettings())

@@ -1,0 +1,48 @@
+"""A minimal service built on the runtime, used by the runtime's own tests.
+
+It handles `zamc.metrics.observed.v1` by writing one `effects` row per event, so tests can
+count unique and duplicate effects. Accounts named `fail-always` / `permanent` make it fail.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import SettingsConfigDict
+from sqlalchemy import BigInteger, Column, MetaData, Table, Uuid, insert
+from zamc_events.runtime.consumer import HandlerContext, PermanentError
+from zamc_events.runtime.service import ServiceDefinition
+from zamc_events.runtime.settings import ServiceSettings
+
+SCHEMA = "example"
+metadata = MetaData(schema=SCHEMA)
+effects = Table(
+    "effects",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("event_id", Uuid, nullable=False),
+    Column("sync_id", Uuid, nullable=False),
+)
+
+
+class ExampleSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ZAMC_EXAMPLE_", extra="ignore", populate_by_name=True)
+
+
+async def record_effect(ctx: HandlerContext) -> None:
+    account = ctx.data.account_external_id
+    if account == "fail-always":
+        raise RuntimeError("the example handler always fails for this account")
+    if account == "permanent":
+        raise PermanentError("this event can never be handled")
+    await ctx.session.execute(
+        insert(effects).values(event_id=ctx.envelope.event_id, sync_id=ctx.data.sync_id)
+    )
+
+
+definition = ServiceDefinition(
+    name="example",
+    schema=SCHEMA,
+    migrations_dir=Path(__file__).parent / "migrations",
+    handlers=lambda runtime: {"zamc.metrics.observed.v1": record_effect},
+)
