@@ -1,0 +1,21 @@
+"""Entry point of analytics-ingest: `zamc-analytics-ingest`."""
+
+from pathlib import Path
+
+from zamc_events.runtime.service import ServiceDefinition, run_service
+
+from zamc_analytics_ingest.config import get_settings
+from zamc_analytics_ingest.handlers import handlers
+
+SCHEMA = "analytics"
+
+definition = ServiceDefinition(
+    name="analytics-ingest",
+    schema=SCHEMA,
+    migrations_dir=Path(__file__).parent / "migrations",
+    handlers=handlers,
+)
+
+
+def run() -> None:
+    run_service(definition, get_settings())

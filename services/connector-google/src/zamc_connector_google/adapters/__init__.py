@@ -1,0 +1,1 @@
+"""The outside world: database tables and repositories, platform SDKs, the LLM."""

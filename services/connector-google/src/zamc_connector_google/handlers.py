@@ -1,0 +1,12 @@
+"""Event handlers of connector-google: subject -> handler. Handlers parse, call the domain, return."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from zamc_events.runtime.consumer import Handler
+from zamc_events.runtime.service import ServiceRuntime
+
+
+def handlers(runtime: ServiceRuntime) -> Mapping[str, Handler]:
+    return {}

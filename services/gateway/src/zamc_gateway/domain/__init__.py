@@ -1,0 +1,1 @@
+"""Pure logic and models: no I/O."""

@@ -1,0 +1,21 @@
+"""Entry point of gateway: `zamc-gateway`."""
+
+from pathlib import Path
+
+from zamc_events.runtime.service import ServiceDefinition, run_service
+
+from zamc_gateway.config import get_settings
+from zamc_gateway.handlers import handlers
+
+SCHEMA = "gateway"
+
+definition = ServiceDefinition(
+    name="gateway",
+    schema=SCHEMA,
+    migrations_dir=Path(__file__).parent / "migrations",
+    handlers=handlers,
+)
+
+
+def run() -> None:
+    run_service(definition, get_settings())

@@ -1,0 +1,3 @@
+from zamc_events.runtime.migrations import run_env
+
+run_env()
