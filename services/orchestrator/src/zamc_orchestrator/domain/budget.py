@@ -103,12 +103,17 @@ def split_micros(total: int, leaves: list[Leaf], *, currency: str) -> dict[str, 
 
 
 def leaves_of(
-    strategy: CampaignStrategy, goal: Goal, weights: Mapping[str, float] | None = None
+    strategy: CampaignStrategy,
+    goal: Goal,
+    weights: Mapping[str, float] | None = None,
+    *,
+    keep_current_split: bool = False,
 ) -> list[Leaf]:
     """Every budget-bearing object with its weight: platform weight x its share within the platform.
 
     A leaf's share within its platform comes from `weights` (leaf key -> relative weight), else from
-    its current budget, else equal shares.
+    its current budget, else equal shares. With `keep_current_split`, current budgets (when any)
+    weigh the leaves directly, keeping the split between platforms as it is.
     """
     groups: dict[Platform, list[tuple[str, float]]] = {}
     if strategy.google_ads is not None:
@@ -118,6 +123,8 @@ def leaves_of(
             (a.key, float(a.daily_budget_micros)) for c in strategy.meta.campaigns for a in c.ad_sets
         ]
     groups = {p: g for p, g in groups.items() if g}
+    if keep_current_split and any(w > 0 for g in groups.values() for _, w in g):
+        return [Leaf(p, key, w) for p, g in groups.items() for key, w in g]
     per_platform = platform_weights(goal, list(groups))
     leaves = []
     for platform, members in groups.items():
@@ -135,6 +142,7 @@ def apply_budget(
     total_micros: int,
     goal: Goal,
     weights: Mapping[str, float] | None = None,
+    keep_current_split: bool = False,
 ) -> tuple[CampaignStrategy, list[str]]:
     """`strategy` with leaf budgets, allocations and daily budget set from `total_micros`.
 
@@ -142,7 +150,11 @@ def apply_budget(
     not pay its minimum. Raises StrategyRejected when it cannot pay even one.
     """
     currency = strategy.currency
-    leaves = sorted(leaves_of(strategy, goal, weights), key=lambda leaf: leaf.weight, reverse=True)
+    leaves = sorted(
+        leaves_of(strategy, goal, weights, keep_current_split=keep_current_split),
+        key=lambda leaf: leaf.weight,
+        reverse=True,
+    )
     unit = currency_unit_micros(currency)
     total = total_micros - total_micros % unit
     if not leaves:
