@@ -38,6 +38,12 @@ class SimulatedClock:
             self._anchor_real = time.monotonic()
             return self._anchor_simulated
 
+    def reset(self, start: datetime) -> None:
+        """Back to `start` (only for a full sandbox reset)."""
+        with self._lock:
+            self._anchor_simulated = start.astimezone(UTC)
+            self._anchor_real = time.monotonic()
+
     def set_speed(self, speed: float) -> None:
         """Simulated seconds per real second (0 = frozen, 3600 = one simulated hour per second)."""
         if speed < 0:

@@ -39,9 +39,18 @@ class Market:
     """
 
     def __init__(self, *, seed: int, clock: SimulatedClock | None = None) -> None:
-        self.seed = seed
         self.clock = clock or SimulatedClock(DEFAULT_START)
         self._lock = threading.RLock()
+        self._clear(seed)
+
+    def reset(self, *, seed: int, start: datetime = DEFAULT_START) -> None:
+        """Forgets every object and delivery; the clock goes back to `start`."""
+        with self._lock:
+            self.clock.reset(start)
+            self._clear(seed)
+
+    def _clear(self, seed: int) -> None:
+        self.seed = seed
         self._simulated_until = _floor_hour(self.clock.now())
         self._campaigns: dict[str, MarketCampaign] = {}
         self._groups: dict[str, MarketAdGroup] = {}
