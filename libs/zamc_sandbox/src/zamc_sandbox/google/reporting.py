@@ -56,7 +56,7 @@ def _value(row: Message, path: list[str]) -> object:
         message = current
         current = getattr(message, name)
         field = message.DESCRIPTOR.fields_by_name[name]  # type: ignore[attr-defined]
-        if field.enum_type is not None and field.label != FieldDescriptor.LABEL_REPEATED:
+        if field.enum_type is not None and isinstance(current, int):
             current = field.enum_type.values_by_number[current].name
     return current
 
