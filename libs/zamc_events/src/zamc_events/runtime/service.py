@@ -196,7 +196,7 @@ class _Server(uvicorn.Server):
     """uvicorn without its own signal capture: it would re-raise SIGTERM before we drain."""
 
     @contextlib.contextmanager
-    def capture_signals(self):  # noqa: ANN201
+    def capture_signals(self):
         yield
 
     def request_exit(self) -> None:
