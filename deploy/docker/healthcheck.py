@@ -1,7 +1,8 @@
 """Container HEALTHCHECK: GET http://127.0.0.1:<port>/healthz, exit 0 when it answers 2xx.
 
 Standard library only (the slim image has no curl). The port is the service's
-``ZAMC_<SERVICE>_HTTP_PORT`` if set, else the service's default port.
+``ZAMC_<SERVICE>_HTTP_PORT`` if set, else the service's default port. The sandbox has no
+/healthz; its admin API answers the check instead.
 """
 
 import os
@@ -16,6 +17,7 @@ DEFAULT_PORTS = {
     "analytics-ingest": 8104,
     "sandbox": 8200,
 }
+PATHS = {"sandbox": "/admin/state"}
 
 
 def main() -> int:
@@ -23,7 +25,8 @@ def main() -> int:
     env_name = f"ZAMC_{service.upper().replace('-', '_')}_HTTP_PORT"
     port = int(os.environ.get(env_name) or DEFAULT_PORTS.get(service, 8000))
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+        path = PATHS.get(service, "/healthz")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
             return 0 if 200 <= response.status < 300 else 1
     except OSError as error:
         print(f"healthcheck {service}:{port} failed: {error}", file=sys.stderr)
