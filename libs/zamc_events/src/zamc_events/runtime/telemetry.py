@@ -16,6 +16,8 @@ tracer = trace.get_tracer("zamc_events")
 
 def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -> None:
     logging.basicConfig(format="%(message)s", stream=sys.stdout, level=level.upper(), force=True)
+    for chatty in ("alembic", "uvicorn.error", "httpx"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
     renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     structlog.configure(
         processors=[
