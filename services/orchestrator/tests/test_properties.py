@@ -27,6 +27,7 @@ from zamc_events.contracts.strategy import (
     ResponsiveSearchAd,
 )
 from zamc_events.platform_limits import check_strategy
+from zamc_orchestrator.domain.draft import StrategyDraft, assemble
 from zamc_orchestrator.domain.errors import StrategyRejected
 from zamc_orchestrator.domain.repair import repair_strategy
 from zamc_orchestrator.domain.rules_strategist import build_strategy
@@ -271,3 +272,15 @@ def test_repair_of_any_draft_for_a_sound_brief_succeeds(data: st.DataObject) -> 
     assert check_strategy(result.strategy) == []
     if check_strategy(draft):
         assert result.fixes
+
+
+@PROPERTY
+@given(data=st.data())
+def test_any_model_draft_for_a_sound_brief_ends_valid(data: st.DataObject) -> None:
+    """The LLM path: whatever well-formed JSON the model returns, assembled and repaired, is valid."""
+    brief = data.draw(briefs(nice=True))
+    draft = data.draw(st.builds(StrategyDraft))
+    strategy = assemble(draft, brief=brief, strategy_id=uuid.uuid4(), version=1, model="m")
+    repaired = repair_strategy(strategy, brief=brief).strategy
+    assert check_strategy(repaired) == []
+    assert repaired.generator == "llm"

@@ -40,7 +40,6 @@ class _Repairer:
     def __init__(self, brief: Brief) -> None:
         self.brief = brief
         self.notes: list[str] = []
-        self.url = fitting.url(brief.landing_page_url, "")
         self.headline_padding = [*copywriting.headlines(brief), *copywriting.GENERIC_HEADLINES]
         self.description_padding = [*copywriting.descriptions(brief), *copywriting.GENERIC_DESCRIPTIONS]
 
