@@ -1,4 +1,4 @@
-"""Entry point of analytics-ingest: `zamc-analytics-ingest`."""
+"""Entry point of analytics-ingest: `zamc-analytics-ingest` (or `python -m zamc_analytics_ingest.main`)."""
 
 from pathlib import Path
 
@@ -6,6 +6,7 @@ from zamc_events.runtime.service import ServiceDefinition, run_service
 
 from zamc_analytics_ingest.config import get_settings
 from zamc_analytics_ingest.handlers import handlers
+from zamc_analytics_ingest.jobs import rollup_publisher
 
 SCHEMA = "analytics"
 
@@ -14,8 +15,13 @@ definition = ServiceDefinition(
     schema=SCHEMA,
     migrations_dir=Path(__file__).parent / "migrations",
     handlers=handlers,
+    background=[rollup_publisher],
 )
 
 
 def run() -> None:
     run_service(definition, get_settings())
+
+
+if __name__ == "__main__":
+    run()
