@@ -79,7 +79,7 @@ class ServiceRuntime:
             settings.nats_url, name=f"zamc-{self.name}", max_reconnect_attempts=-1, reconnect_time_wait=0.5
         )
         self.js = self.nc.jetstream()
-        await provision_streams(self.js)
+        await provision_streams(self.js, replicas=settings.stream_replicas)
         self.relay = OutboxRelay(
             engine=self.engine,
             js=self.js,

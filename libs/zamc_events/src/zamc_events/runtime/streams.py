@@ -22,7 +22,7 @@ class StreamSpec:
     retention: RetentionPolicy = RetentionPolicy.LIMITS
     max_bytes: int = -1
 
-    def config(self) -> StreamConfig:
+    def config(self, replicas: int = 1) -> StreamConfig:
         return StreamConfig(
             name=self.name,
             subjects=list(self.subjects),
@@ -32,7 +32,7 @@ class StreamSpec:
             max_age=self.max_age_seconds,
             max_bytes=self.max_bytes,
             duplicate_window=self.duplicate_window_seconds,
-            num_replicas=1,
+            num_replicas=replicas,
         )
 
 
@@ -60,11 +60,13 @@ def stream_for(subject: str) -> StreamSpec:
     raise LookupError(f"no stream holds subject {subject!r}")
 
 
-async def provision_streams(js: nats.js.JetStreamContext, streams: tuple[StreamSpec, ...] = STREAMS) -> None:
+async def provision_streams(
+    js: nats.js.JetStreamContext, streams: tuple[StreamSpec, ...] = STREAMS, *, replicas: int = 1
+) -> None:
     for spec in streams:
         try:
             await js.stream_info(spec.name)
         except NotFoundError:
-            await js.add_stream(spec.config())
+            await js.add_stream(spec.config(replicas))
         else:
-            await js.update_stream(spec.config())
+            await js.update_stream(spec.config(replicas))

@@ -1,0 +1,64 @@
+# ZAMC — the two commands: `make up` runs the platform, `make test` runs every check.
+# Each target installs what it needs (idempotently); only Python 3.11 must already be there.
+
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+RUN := $(UV) run --locked --no-sync
+
+.PHONY: help install up test test-deps lint format test-fast demo bench bench-events bench-analytics bench-gateway bench-optimizer schemas clean
+
+help:
+	@echo "make up          run NATS, PostgreSQL, the sandboxes and the five services (Ctrl-C stops)"
+	@echo "make test        lint and every test suite (what CI runs)"
+	@echo "make demo        walk the hero flow against a running 'make up'"
+	@echo "make bench       every benchmark (bench-events, bench-analytics, bench-gateway, bench-optimizer)"
+	@echo "make schemas     regenerate the committed event JSON Schemas"
+
+install:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --user uv 2>/dev/null \
+		|| $(PYTHON) -m pip install --quiet uv || $(PYTHON) -m pip install --quiet --break-system-packages uv
+	@$(UV) sync --locked --all-packages --quiet
+
+up: install
+	$(RUN) zamc up
+
+lint: install
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format: install
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+test-deps:
+	@bash deploy/scripts/ensure-promtool.sh
+
+test: install test-deps lint
+	$(RUN) python -m zamc_events.schemas check
+	$(RUN) pytest
+
+test-fast: install
+	$(RUN) pytest -m "unit or contract"
+
+demo: install
+	$(RUN) python tests/e2e/demo.py
+
+schemas: install
+	$(RUN) python -m zamc_events.schemas export
+
+bench: bench-events bench-analytics bench-gateway bench-optimizer
+
+bench-events: install
+	$(RUN) python tests/perf/bench_events.py
+
+bench-analytics: install
+	$(RUN) python tests/perf/bench_analytics.py
+
+bench-gateway: install
+	$(RUN) python tests/perf/bench_gateway.py
+
+bench-optimizer: install
+	$(RUN) python tests/perf/bench_optimizer.py
+
+clean:
+	rm -rf .zamc .pytest_cache .ruff_cache
