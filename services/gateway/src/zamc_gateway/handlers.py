@@ -1,4 +1,4 @@
-"""Event handlers of gateway: subject -> handler. Handlers parse, call the domain, return."""
+"""Event handlers of gateway: subject -> handler (the projections of `projections/`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from zamc_events.runtime.consumer import Handler
 from zamc_events.runtime.service import ServiceRuntime
 
+from zamc_gateway import projections
+
 
 def handlers(runtime: ServiceRuntime) -> Mapping[str, Handler]:
-    return {}
+    return projections.handlers(runtime)

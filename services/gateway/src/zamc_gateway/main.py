@@ -4,6 +4,7 @@ from pathlib import Path
 
 from zamc_events.runtime.service import ServiceDefinition, run_service
 
+from zamc_gateway.app import create_app
 from zamc_gateway.config import get_settings
 from zamc_gateway.handlers import handlers
 
@@ -14,6 +15,7 @@ definition = ServiceDefinition(
     schema=SCHEMA,
     migrations_dir=Path(__file__).parent / "migrations",
     handlers=handlers,
+    http_app=create_app,
 )
 
 

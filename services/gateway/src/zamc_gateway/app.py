@@ -1,0 +1,129 @@
+"""The gateway's HTTP application: REST under /api/v1, GraphQL at /graphql, OpenAPI at /docs."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from pydantic import BaseModel
+from zamc_events.runtime.service import ServiceRuntime
+
+from zamc_gateway.adapters.rate_limits import RateLimiter
+from zamc_gateway.api import api_keys, auth, me, organizations
+from zamc_gateway.api.deps import limit_ip
+from zamc_gateway.api.middleware import HardeningMiddleware
+from zamc_gateway.api.problems import PROBLEM_JSON, install
+from zamc_gateway.config import Settings
+from zamc_gateway.domain.credentials import password_hasher
+
+API_PREFIX = "/api/v1"
+CORE_ROUTERS = (
+    auth.router,
+    me.router,
+    organizations.router,
+    api_keys.router,
+)
+
+
+class FieldProblem(BaseModel):
+    field: str
+    pointer: str | None = None
+    message: str
+    type: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "model": Problem, "content": {PROBLEM_JSON: {}}}
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _problem("Not authenticated"),
+    403: _problem("The role or API key scope does not allow this"),
+    404: _problem("Not found in the caller's organization"),
+    409: _problem("Conflicts with the current state"),
+    413: _problem("Body too large"),
+    422: _problem("Invalid field; `errors[].field` is a JSON pointer"),
+    429: _problem("Rate limited; see Retry-After"),
+}
+
+
+def _optional_module(name: str) -> ModuleType | None:
+    """Part of the gateway that may not be installed yet: only its own absence is tolerated."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name is not None and name.startswith(error.name):
+            return None
+        raise
+
+
+def create_app(runtime: ServiceRuntime) -> FastAPI:
+    settings = runtime.settings
+    assert isinstance(settings, Settings)
+    app = FastAPI(
+        title="ZAMC gateway",
+        version="1.0.0",
+        description="The public API of ZAMC (Zero-effort AI Marketing Campaigns). Errors are RFC 9457 "
+        "problem+json. Authenticate with `Authorization: Bearer <access token | zamc_ API key>`; "
+        "choose an organization with `X-Organization-Id` (default: your first).",
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.runtime = runtime
+    app.state.password_hasher = password_hasher(
+        time_cost=settings.argon2_time_cost,
+        memory_kib=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
+    )
+    app.state.rate_limiter = RateLimiter(
+        js=lambda: runtime.js,
+        bucket=settings.rate_limit_bucket,
+        share=settings.rate_limit_local_share,
+        ttl_seconds=max(60, 2 * settings.rate_limit_window_seconds),
+    )
+    install(app)
+
+    v1 = APIRouter(prefix=API_PREFIX, dependencies=[Depends(limit_ip)], responses=PROBLEM_RESPONSES)
+    for router in CORE_ROUTERS:
+        v1.include_router(router)
+    live = _optional_module("zamc_gateway.api.live")
+    if live is not None:
+        for router in live.routers():
+            v1.include_router(router)
+    app.include_router(v1)
+    graphql = _optional_module("zamc_gateway.graphql.schema")
+    if graphql is not None:
+        app.include_router(graphql.graphql_router(runtime))
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "X-Organization-Id", "If-Match"],
+            expose_headers=["Retry-After", "Location", "ETag"],
+            allow_credentials=False,
+            max_age=600,
+        )
+    app.add_middleware(
+        HardeningMiddleware,
+        limit=settings.max_body_bytes,
+        upload_limit=settings.max_upload_bytes,
+        hsts=settings.hsts,
+    )
+    return app
