@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from zamc_events.contracts.base import (
     SUBJECT_PATTERN,
     Envelope,

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+
 from zamc_cli.embedded import free_port
 
 pytestmark = pytest.mark.e2e

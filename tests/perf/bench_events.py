@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "libs" / "zamc_events" / "tests"))
 
 from example_service.service import ExampleSettings, definition, effects
+
 from zamc_cli.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from zamc_events.contracts.metrics import MetricsObserved
 from zamc_events.runtime.service import ServiceRuntime

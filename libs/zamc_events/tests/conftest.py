@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 from example_service.service import definition
 from runtime_support import example_settings
+
 from zamc_events.runtime.service import ServiceRuntime
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from example_service.service import ExampleSettings, effects
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
+
 from zamc_cli.embedded import free_port
 from zamc_events.contracts.base import Envelope
 from zamc_events.contracts.metrics import MetricsObserved

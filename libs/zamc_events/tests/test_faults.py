@@ -20,6 +20,7 @@ from runtime_support import (
     wait_for,
 )
 from sqlalchemy import func, select
+
 from zamc_cli.embedded import EmbeddedNats, stop_process
 from zamc_events.runtime.migrations import upgrade_to_head
 from zamc_events.runtime.service import ServiceRuntime

@@ -4,6 +4,7 @@ import uuid
 from datetime import date
 
 import pytest
+
 from zamc_events.contracts.strategy import (
     BudgetAllocation,
     CampaignStrategy,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from runtime_support import count_effects, emit_in_transaction, envelope, observed, wait_for
+
 from zamc_events.runtime.dlq import list_dead_letters, replay_dead_letter
 
 pytestmark = pytest.mark.service

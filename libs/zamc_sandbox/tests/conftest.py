@@ -17,6 +17,7 @@ import google.oauth2.credentials  # noqa: E402
 import pytest  # noqa: E402
 from facebook_business.api import FacebookAdsApi, FacebookSession  # noqa: E402
 from google.ads.googleads.client import GoogleAdsClient  # noqa: E402
+
 from zamc_sandbox import Sandbox  # noqa: E402
 
 GOOGLE_CLIENT_ID = "sandbox-client"

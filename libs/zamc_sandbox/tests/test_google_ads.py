@@ -9,6 +9,7 @@ import pytest
 from google.ads.googleads.errors import GoogleAdsException
 from google.api_core import exceptions as api_exceptions
 from google.api_core import protobuf_helpers
+
 from zamc_sandbox import FaultKind, Sandbox
 
 from .google_helpers import (

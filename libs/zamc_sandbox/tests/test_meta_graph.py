@@ -14,6 +14,7 @@ from facebook_business.adobjects.campaign import Campaign
 from facebook_business.adobjects.user import User
 from facebook_business.api import FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
+
 from zamc_sandbox import FaultKind, Sandbox
 
 ACCOUNT = "act_100000000000001"

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from zamc_gateway.config import Settings
 from zamc_gateway.main import definition
 from zamc_testing.service import running_service

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
+
 from zamc_events.contracts.base import utcnow
 from zamc_gateway.domain.credentials import issue_access_token
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from zamc_events.contracts.strategy import BriefBudget
 from zamc_events.platform_limits import google_width
 from zamc_orchestrator.domain.budget import Leaf, daily_budget_micros, platform_weights, split_micros

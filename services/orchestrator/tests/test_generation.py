@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
+
 from zamc_events.platform_limits import check_strategy, google_width
 from zamc_orchestrator.adapters.llm import LiteLLMDrafter
 from zamc_orchestrator.config import Settings

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from zamc_events.contracts.common import PLATFORMS
 from zamc_events.contracts.strategy import (
     Brief,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from zamc_events.contracts.strategy import BudgetAllocation, Keyword
 from zamc_events.platform_limits import check_strategy
 from zamc_orchestrator.domain.errors import StrategyRejected

@@ -5,6 +5,7 @@ import uuid
 from datetime import date
 
 import pytest
+
 from zamc_events.contracts.strategy import BriefBudget
 from zamc_events.platform_limits import check_strategy, google_width
 from zamc_orchestrator.domain.errors import StrategyRejected

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import BigInteger, Column, MetaData, Table, Uuid, insert
+
 from zamc_events.runtime.consumer import HandlerContext, PermanentError
 from zamc_events.runtime.service import ServiceDefinition
 from zamc_events.runtime.settings import ServiceSettings

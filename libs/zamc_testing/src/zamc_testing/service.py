@@ -10,6 +10,7 @@ from typing import Any
 
 import nats.js
 from nats.js.api import DeliverPolicy
+
 from zamc_events.contracts.base import Envelope, Event, parse_envelope
 from zamc_events.runtime.service import ServiceDefinition, ServiceRuntime
 from zamc_events.runtime.settings import ServiceSettings

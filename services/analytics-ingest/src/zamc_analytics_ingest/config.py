@@ -5,6 +5,7 @@ from functools import cache
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import SettingsConfigDict
+
 from zamc_events.runtime.settings import ServiceSettings
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from zamc_analytics_ingest.config import Settings
+from zamc_analytics_ingest.service import record_observations
 from zamc_events.contracts.metrics import MetricsObserved
 from zamc_events.runtime.consumer import Handler, HandlerContext
 from zamc_events.runtime.service import ServiceRuntime
-
-from zamc_analytics_ingest.config import Settings
-from zamc_analytics_ingest.service import record_observations
 
 
 def handlers(runtime: ServiceRuntime) -> Mapping[str, Handler]:

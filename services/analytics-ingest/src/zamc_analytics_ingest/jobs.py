@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import structlog
-from zamc_events.contracts.base import utcnow
-from zamc_events.runtime.service import ServiceRuntime
 
 from zamc_analytics_ingest.service import publish_rollup_updates
+from zamc_events.contracts.base import utcnow
+from zamc_events.runtime.service import ServiceRuntime
 
 log = structlog.get_logger("zamc.analytics")
 

@@ -2,11 +2,10 @@
 
 from pathlib import Path
 
-from zamc_events.runtime.service import ServiceDefinition, run_service
-
 from zamc_analytics_ingest.config import get_settings
 from zamc_analytics_ingest.handlers import handlers
 from zamc_analytics_ingest.jobs import rollup_publisher
+from zamc_events.runtime.service import ServiceDefinition, run_service
 
 SCHEMA = "analytics"
 

@@ -8,10 +8,6 @@ from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
-from zamc_events.contracts.base import Envelope
-from zamc_events.contracts.metrics import AnomalyDetected, MetricsObserved, RollupRow, RollupUpdated
-from zamc_events.runtime.consumer import PermanentError
-from zamc_events.runtime.outbox import Publisher
 
 from zamc_analytics_ingest import metrics
 from zamc_analytics_ingest.adapters.facts import StoreResult, store_facts
@@ -29,6 +25,10 @@ from zamc_analytics_ingest.domain.money import ExchangeRates, MissingExchangeRat
 from zamc_analytics_ingest.domain.observations import InvalidObservationError, facts_of
 from zamc_analytics_ingest.domain.settlement import is_settled
 from zamc_analytics_ingest.domain.totals import HOUR, local_day_end, local_day_start
+from zamc_events.contracts.base import Envelope
+from zamc_events.contracts.metrics import AnomalyDetected, MetricsObserved, RollupRow, RollupUpdated
+from zamc_events.runtime.consumer import PermanentError
+from zamc_events.runtime.outbox import Publisher
 
 log = structlog.get_logger("zamc.analytics")
 

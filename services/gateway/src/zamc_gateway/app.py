@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
-from zamc_events.runtime.service import ServiceRuntime
 
+from zamc_events.runtime.service import ServiceRuntime
 from zamc_gateway.adapters.rate_limits import RateLimiter
 from zamc_gateway.api import api_keys, auth, me, organizations
 from zamc_gateway.api.deps import limit_ip

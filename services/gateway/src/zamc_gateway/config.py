@@ -4,6 +4,7 @@ from functools import cache
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
+
 from zamc_events.runtime.settings import ServiceSettings
 
 PLACEHOLDER_JWT_SECRET = "zamc-development-secret-change-me-in-production"

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 from zamc_events.runtime.consumer import Handler
 from zamc_events.runtime.service import ServiceRuntime
-
 from zamc_gateway import projections
 
 

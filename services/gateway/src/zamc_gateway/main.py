@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from zamc_events.runtime.service import ServiceDefinition, run_service
-
 from zamc_gateway.app import create_app
 from zamc_gateway.config import get_settings
 from zamc_gateway.handlers import handlers

@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
 from zamc_events.contracts.campaign import DeploymentPolicy, DeploymentStatus
 from zamc_events.contracts.common import Platform
 from zamc_events.contracts.strategy import BudgetPeriod, Goal
-
 from zamc_gateway.domain.policy import ApiKeyScope, Role
 
 # string length limits for everything a client sends

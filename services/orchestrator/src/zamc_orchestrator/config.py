@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
+
 from zamc_events.runtime.settings import ServiceSettings
 
 

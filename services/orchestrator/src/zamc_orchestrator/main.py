@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from zamc_events.runtime.service import ServiceDefinition, run_service
-
 from zamc_orchestrator.config import get_settings
 from zamc_orchestrator.handlers import handlers
 

@@ -24,7 +24,7 @@ import structlog
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from opentelemetry import trace
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Uuid, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from zamc_events.contracts.base import Envelope, Event, InvalidEventError, UnknownSubjectError, parse_envelope
@@ -78,6 +78,25 @@ class ConsumerOptions:
         return self.backoff_seconds[min(delivery - 1, len(self.backoff_seconds) - 1)]
 
 
+@dataclass(frozen=True)
+class _SubjectMetrics:
+    handled: Any
+    failed: Any
+    redelivered: Any
+    dead_lettered: Any
+    seconds: Any
+
+    @classmethod
+    def of(cls, consumer: str, subject: str) -> _SubjectMetrics:
+        return cls(
+            handled=metrics.EVENTS_HANDLED.labels(consumer, subject),
+            failed=metrics.EVENTS_FAILED.labels(consumer, subject),
+            redelivered=metrics.EVENTS_REDELIVERED.labels(consumer, subject),
+            dead_lettered=metrics.EVENTS_DEAD_LETTERED.labels(consumer, subject),
+            seconds=metrics.HANDLER_SECONDS.labels(consumer, subject),
+        )
+
+
 @dataclass
 class _Delivery:
     message: Msg
@@ -105,7 +124,14 @@ class EventConsumer:
         self.handlers = dict(handlers)
         self.options = options or ConsumerOptions()
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
-        self.inbox = publisher.tables.inbox
+        inbox = publisher.tables.inbox
+        # One statement for any batch size, so it is prepared once (a multi-row VALUES is not).
+        self._claim_statement = text(
+            f'INSERT INTO "{inbox.schema}".inbox (consumer, event_id, subject) '
+            "SELECT :consumer, unnest(CAST(:event_ids AS uuid[])), unnest(CAST(:subjects AS text[])) "
+            "ON CONFLICT DO NOTHING RETURNING event_id"
+        ).columns(event_id=Uuid)
+        self._metrics: dict[str, _SubjectMetrics] = {}
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._subscriptions: list[Any] = []
@@ -162,6 +188,11 @@ class EventConsumer:
                         await message.nak(delay=self.options.backoff_for(1))
 
     # handling --------------------------------------------------------------------------
+    def _metrics_for(self, subject: str) -> _SubjectMetrics:
+        if subject not in self._metrics:
+            self._metrics[subject] = _SubjectMetrics.of(self.name, subject)
+        return self._metrics[subject]
+
     async def handle_batch(self, messages: list[Msg]) -> None:
         deliveries = [d for d in [await self._parse(m) for m in messages] if d is not None]
         if not deliveries:
@@ -187,7 +218,7 @@ class EventConsumer:
         new_ids = await self._claim_inbox(session, deliveries)
         for delivery in deliveries:
             if delivery.message.metadata.num_delivered > 1:
-                metrics.EVENTS_REDELIVERED.labels(self.name, delivery.subject).inc()
+                self._metrics_for(delivery.subject).redelivered.inc()
             if delivery.envelope.event_id in new_ids:
                 await self._run_handler(session, delivery)
 
@@ -203,13 +234,16 @@ class EventConsumer:
                 await delivery.message.ack()
 
     async def _claim_inbox(self, session: AsyncSession, deliveries: list[_Delivery]) -> set[Any]:
-        rows = [
-            {"consumer": self.name, "event_id": d.envelope.event_id, "subject": d.subject} for d in deliveries
-        ]
-        statement = (
-            pg_insert(self.inbox).values(rows).on_conflict_do_nothing().returning(self.inbox.c.event_id)
+        """Insert inbox rows for the batch; returns the event ids not handled before."""
+        result = await session.execute(
+            self._claim_statement,
+            {
+                "consumer": self.name,
+                "event_ids": [d.envelope.event_id for d in deliveries],
+                "subjects": [d.subject for d in deliveries],
+            },
         )
-        return set((await session.execute(statement)).scalars())
+        return set(result.scalars())
 
     async def _run_handler(self, session: AsyncSession, delivery: _Delivery) -> None:
         envelope = delivery.envelope
@@ -234,10 +268,8 @@ class EventConsumer:
                     )
                 )
             finally:
-                metrics.HANDLER_SECONDS.labels(self.name, delivery.subject).observe(
-                    time.perf_counter() - started
-                )
-        metrics.EVENTS_HANDLED.labels(self.name, delivery.subject).inc()
+                self._metrics_for(delivery.subject).seconds.observe(time.perf_counter() - started)
+        self._metrics_for(delivery.subject).handled.inc()
 
     async def _parse(self, message: Msg) -> _Delivery | None:
         try:
@@ -251,7 +283,7 @@ class EventConsumer:
         return _Delivery(message=message, envelope=envelope)
 
     async def _fail(self, delivery: _Delivery, error: Exception) -> None:
-        metrics.EVENTS_FAILED.labels(self.name, delivery.subject).inc()
+        self._metrics_for(delivery.subject).failed.inc()
         delivered = delivery.message.metadata.num_delivered
         reason = f"{type(error).__name__}: {error}"
         if isinstance(error, PermanentError) or delivered >= self.options.max_deliver:
@@ -278,7 +310,7 @@ class EventConsumer:
 
     async def _dead_letter(self, message: Msg, subject: str, reason: str) -> None:
         await dead_letter(self.js, message=message, consumer=self.name, reason=reason)
-        metrics.EVENTS_DEAD_LETTERED.labels(self.name, subject).inc()
+        self._metrics_for(subject).dead_lettered.inc()
         await message.term()
 
     async def _keep_alive(self, messages: list[Msg]) -> None:

@@ -35,14 +35,17 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -
 
 
 def configure_tracing(*, service: str, otlp_endpoint: str | None) -> None:
-    """Install a tracer provider; spans are exported over OTLP/HTTP only when an endpoint is set."""
-    if isinstance(trace.get_tracer_provider(), TracerProvider):
-        return
-    provider = TracerProvider(resource=Resource.create({"service.name": f"zamc-{service}"}))
-    if otlp_endpoint:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    """Record and export spans over OTLP/HTTP when an endpoint is set.
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
+    Without one the API's no-op tracer stays in place: spans cost next to nothing, and trace
+    context still flows through the message headers, so a collector added later sees whole traces.
+    """
+    if not otlp_endpoint or isinstance(trace.get_tracer_provider(), TracerProvider):
+        return
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    provider = TracerProvider(resource=Resource.create({"service.name": f"zamc-{service}"}))
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
     trace.set_tracer_provider(provider)
 
 

@@ -20,8 +20,8 @@ from typing import Annotated
 from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
-from zamc_events.runtime.service import ServiceRuntime
 
+from zamc_events.runtime.service import ServiceRuntime
 from zamc_gateway.adapters.rate_limits import RateLimiter
 from zamc_gateway.config import Settings
 from zamc_gateway.domain.errors import FieldError, Forbidden, InvalidFields, RateLimited, Unauthorized

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 
 from zamc_events.runtime.consumer import Handler, HandlerContext
 from zamc_events.runtime.service import ServiceRuntime
-
 from zamc_gateway.projections import core
 
 

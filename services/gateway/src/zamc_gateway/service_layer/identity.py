@@ -10,8 +10,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from zamc_events.contracts.base import utcnow
 
+from zamc_events.contracts.base import utcnow
 from zamc_gateway.adapters.db import (
     api_keys,
     auth_sessions,

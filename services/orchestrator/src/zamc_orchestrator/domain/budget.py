@@ -16,7 +16,6 @@ from datetime import date
 from zamc_events.contracts.common import Platform
 from zamc_events.contracts.strategy import BriefBudget, BudgetAllocation, CampaignStrategy, Goal
 from zamc_events.platform_limits import GOOGLE, META, MICROS, currency_unit_micros
-
 from zamc_orchestrator.domain.errors import StrategyRejected
 
 DAYS_WITHOUT_END_DATE = 30

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from zamc_events.contracts.strategy import Brief, Goal, MetaCallToAction
 from zamc_events.platform_limits import GOOGLE, META, google_width
-
 from zamc_orchestrator.domain.text import clean, fit, unique_texts, words
 
 # Short, safe lines that fit every limit; they pad when the brief's words give too little.

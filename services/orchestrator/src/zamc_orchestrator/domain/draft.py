@@ -13,6 +13,7 @@ import uuid
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
 from zamc_events.contracts.strategy import (
     Audience,
     Brief,
@@ -30,7 +31,6 @@ from zamc_events.contracts.strategy import (
     MetaTargeting,
     ResponsiveSearchAd,
 )
-
 from zamc_orchestrator.domain import budget, fitting, rules_strategist
 
 

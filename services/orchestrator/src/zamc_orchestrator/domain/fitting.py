@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from zamc_events.platform_limits import COUNTRY_CODE, GOOGLE, META, URL, google_width
-
 from zamc_orchestrator.domain.text import clean, fit, fit_words, slug, unique_texts
 
 

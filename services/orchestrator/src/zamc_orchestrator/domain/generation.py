@@ -10,7 +10,6 @@ from typing import Literal, Protocol
 
 from zamc_events.contracts.strategy import Brief, CampaignStrategy
 from zamc_events.platform_limits import check_strategy
-
 from zamc_orchestrator import metrics
 from zamc_orchestrator.domain import prompt
 from zamc_orchestrator.domain.draft import StrategyDraft, assemble

@@ -22,7 +22,6 @@ from zamc_events.contracts.strategy import (
     ResponsiveSearchAd,
 )
 from zamc_events.platform_limits import META, check_strategy
-
 from zamc_orchestrator.domain import budget, copywriting, fitting, rules_strategist
 from zamc_orchestrator.domain.errors import StrategyRejected
 

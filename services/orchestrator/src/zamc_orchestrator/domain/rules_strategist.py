@@ -29,7 +29,6 @@ from zamc_events.contracts.strategy import (
     ResponsiveSearchAd,
 )
 from zamc_events.platform_limits import META
-
 from zamc_orchestrator.domain import budget, copywriting, fitting
 from zamc_orchestrator.domain.errors import StrategyRejected
 from zamc_orchestrator.domain.text import clean, fit

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from alembic import op
+
 from zamc_events.runtime.migrations import create_event_tables
 
 revision = "0001"

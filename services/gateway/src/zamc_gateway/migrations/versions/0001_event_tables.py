@@ -1,6 +1,7 @@
 """outbox and inbox"""
 
 from alembic import op
+
 from zamc_events.runtime.migrations import create_event_tables
 
 revision = "0001"
