@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent import futures
@@ -349,16 +348,14 @@ class GoogleAdsServer:
         self, servicer: GoogleAdsServicer, *, host: str, port: int, cert_pem: bytes, key_pem: bytes
     ) -> None:
         self.servicer = servicer
-        self._server = grpc.server(
-            futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="zamc-google-ads")
-        )
+        self._executor = futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="zamc-google-ads")
+        self._server = grpc.server(self._executor)
         self._server.add_generic_rpc_handlers(servicer.handlers())
         credentials = grpc.ssl_server_credentials([(key_pem, cert_pem)])
         self.port = self._server.add_secure_port(f"{host}:{port}", credentials)
         if self.port == 0:
             raise OSError(f"cannot bind Google Ads sandbox to {host}:{port}")
         self.host = host
-        self._lock = threading.Lock()
 
     @property
     def address(self) -> str:
@@ -369,3 +366,4 @@ class GoogleAdsServer:
 
     def stop(self, grace: float = 0.5) -> None:
         self._server.stop(grace).wait()
+        self._executor.shutdown(wait=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import date, datetime
+from datetime import datetime
 from itertools import accumulate
 
 from zamc_sandbox.market.curves import ResponseCurve
@@ -64,9 +64,10 @@ def deliver_hour(
     profile: PlatformProfile,
     hour: datetime,
     spent_today_micros: int,
+    local_hour: int,
+    curve: ResponseCurve,
 ) -> list[tuple[str, HourDelivery]]:
     """Deliver `hour` (UTC start) for the delivering `groups` of `campaign`; returns (ad_id, delivery)."""
-    local_hour = hour.astimezone(campaign.time_zone).hour
     budgets = [
         campaign.daily_budget_micros
         if campaign.daily_budget_micros is not None
@@ -79,7 +80,6 @@ def deliver_hour(
     hour_spend = min(daily_budget * DIURNAL_SHARE[local_hour] * pacing_noise, remaining)
     if hour_spend <= 0 or daily_budget <= 0:
         return []
-    curve = campaign_curve(campaign, groups, ads, profile)
     impressions_per_micro = curve.impressions(daily_budget) / daily_budget
     average_cpc = 1 / (impressions_per_micro * curve.ctr) if impressions_per_micro > 0 else math.inf
     p = campaign.parameters
@@ -121,7 +121,3 @@ def deliver_hour(
                 )
             )
     return out
-
-
-def local_date(campaign: MarketCampaign, hour: datetime) -> date:
-    return hour.astimezone(campaign.time_zone).date()

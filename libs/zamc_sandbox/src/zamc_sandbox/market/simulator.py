@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from zamc_sandbox.market.clock import SimulatedClock
 from zamc_sandbox.market.curves import ResponseCurve
-from zamc_sandbox.market.delivery import campaign_curve, deliver_hour, in_schedule, local_date
+from zamc_sandbox.market.delivery import campaign_curve, deliver_hour, in_schedule
 from zamc_sandbox.market.objects import (
     HOUR,
     HourDelivery,
@@ -57,6 +57,7 @@ class Market:
         self._ads: dict[str, MarketAd] = {}
         self._deliveries: dict[str, list[HourDelivery]] = defaultdict(list)
         self._spent: dict[tuple[str, date], int] = defaultdict(int)
+        self._curves: dict[tuple, ResponseCurve] = {}
 
     # ----- objects -----------------------------------------------------------------------------
     def add_campaign(
@@ -184,15 +185,32 @@ class Market:
                 self._simulate_hour(self._simulated_until)
                 self._simulated_until += HOUR
 
+    def _curve(
+        self, campaign: MarketCampaign, groups: list[MarketAdGroup], ads: dict[str, list[MarketAd]]
+    ) -> ResponseCurve:
+        signature = (
+            campaign.campaign_id,
+            *((g.ad_group_id, *(a.ad_id for a in ads[g.ad_group_id])) for g in groups),
+        )
+        curve = self._curves.get(signature)
+        if curve is None:
+            curve = self._curves[signature] = campaign_curve(
+                campaign, groups, ads, PROFILES[campaign.platform]
+            )
+        return curve
+
     def _simulate_hour(self, hour: datetime) -> None:
         hour_index = int(hour.timestamp()) // 3600
+        local: dict[ZoneInfo, datetime] = {}
         for campaign in self._campaigns.values():
             groups = self._delivering_groups(campaign, hour)
             if not groups:
                 continue
             ads = {g.ad_group_id: [self._ads[a] for a in g.ad_ids if self._ads[a].active] for g in groups}
             rng = random.Random(hash((self.seed, zlib.crc32(campaign.campaign_id.encode()), hour_index)))
-            day_key = (campaign.campaign_id, local_date(campaign, hour))
+            zone = campaign.time_zone
+            local_time = local.get(zone) or local.setdefault(zone, hour.astimezone(zone))
+            day_key = (campaign.campaign_id, local_time.date())
             for ad_id, delivery in deliver_hour(
                 rng=rng,
                 campaign=campaign,
@@ -201,6 +219,8 @@ class Market:
                 profile=PROFILES[campaign.platform],
                 hour=hour,
                 spent_today_micros=self._spent[day_key],
+                local_hour=local_time.hour,
+                curve=self._curve(campaign, groups, ads),
             ):
                 self._deliveries[ad_id].append(delivery)
                 self._spent[day_key] += delivery.cost_micros
