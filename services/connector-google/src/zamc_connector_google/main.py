@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from zamc_events.runtime.service import ServiceDefinition, run_service
-
 from zamc_connector_google.config import get_settings
 from zamc_connector_google.handlers import handlers
+from zamc_connector_google.service.jobs import metric_sync, token_refresh
+from zamc_events.runtime.service import ServiceDefinition, run_service
 
 SCHEMA = "connector_google"
 
@@ -14,8 +14,13 @@ definition = ServiceDefinition(
     schema=SCHEMA,
     migrations_dir=Path(__file__).parent / "migrations",
     handlers=handlers,
+    background=[metric_sync, token_refresh],
 )
 
 
 def run() -> None:
     run_service(definition, get_settings())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,171 @@
+"""Google Ads failures in plain data, what each means for ZAMC, and how a user reads it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from zamc_connector_google.domain.deployment import PlannedObject
+from zamc_events.contracts.common import PlatformError
+
+Outcome = Literal["auth", "rate_limited", "transient", "permanent"]
+
+AUTH_CODES = frozenset(
+    {"OAUTH_TOKEN_EXPIRED", "OAUTH_TOKEN_INVALID", "OAUTH_TOKEN_REVOKED", "OAUTH_TOKEN_DISABLED"}
+)
+RATE_CODES = frozenset({"RESOURCE_EXHAUSTED", "RESOURCE_TEMPORARILY_EXHAUSTED"})
+TRANSIENT_CODES = frozenset(
+    {
+        "INTERNAL_ERROR",
+        "TRANSIENT_ERROR",
+        "DEADLINE_EXCEEDED",
+        "CONCURRENT_MODIFICATION",
+        "ERROR_CODE_NOT_PUBLISHED",
+    }
+)
+TRANSIENT_STATUSES = frozenset({"INTERNAL", "UNAVAILABLE", "DEADLINE_EXCEEDED", "ABORTED", "UNKNOWN"})
+
+
+@dataclass(frozen=True, slots=True)
+class AdsErrorDetail:
+    category: str  # the ErrorCode field, e.g. "field_error"
+    code: str  # its enum name, e.g. "REQUIRED"
+    message: str
+    field_path: str = ""  # e.g. "mutate_operations[3].ad_group_ad_operation.create.ad.final_urls"
+    trigger: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformFailure:
+    """A failed call: the gRPC status and the GoogleAdsFailure errors (if the platform sent any)."""
+
+    status: str
+    errors: tuple[AdsErrorDetail, ...] = ()
+    request_id: str | None = None
+    message: str = ""
+
+    @property
+    def code(self) -> str:
+        """The most telling code: the first error's, else the gRPC status."""
+        return self.errors[0].code if self.errors else self.status
+
+    @property
+    def outcome(self) -> Outcome:
+        return classify(self)
+
+    def __str__(self) -> str:
+        if self.errors:
+            return "; ".join(f"{e.category}.{e.code}: {e.message}" for e in self.errors)
+        return f"{self.status}: {self.message}"
+
+
+class PlatformCallError(Exception):
+    """Raised by the SDK adapter for every failed Google Ads call."""
+
+    def __init__(self, failure: PlatformFailure) -> None:
+        super().__init__(str(failure))
+        self.failure = failure
+
+
+def classify(failure: PlatformFailure) -> Outcome:
+    """The platform's error codes decide; the gRPC status only when no GoogleAdsFailure came."""
+    if failure.errors:
+        codes = {e.code for e in failure.errors}
+        if codes & AUTH_CODES:
+            return "auth"
+        if codes & RATE_CODES:
+            return "rate_limited"
+        if codes & TRANSIENT_CODES or {e.category for e in failure.errors} <= {"internal_error"}:
+            return "transient"
+        return "permanent"
+    if failure.status == "UNAUTHENTICATED":
+        return "auth"
+    if failure.status == "RESOURCE_EXHAUSTED":
+        return "rate_limited"
+    if failure.status in TRANSIENT_STATUSES:
+        return "transient"
+    return "permanent"
+
+
+_OPERATION = re.compile(
+    r"^(?:mutate_operations|operations)\[(\d+)\]\.?(?:[a-z_]+_operation\.)?(?:create|update|remove)?\.?"
+)
+
+
+def locate(field_path: str, operations: Sequence[PlannedObject]) -> str | None:
+    """Turns a platform field path into words: which strategy object, which of its fields."""
+    if not field_path:
+        return None
+    match = _OPERATION.match(field_path)
+    if match is None:
+        return field_path
+    index = int(match.group(1))
+    rest = field_path[match.end() :] or "(the whole object)"
+    if index < len(operations):
+        item = operations[index]
+        return f"{item.kind} {item.strategy_key}: {rest}"
+    return field_path
+
+
+def to_platform_error(failure: PlatformFailure, *, operations: Sequence[PlannedObject] = ()) -> PlatformError:
+    """What a user reads: the first error's code and message, where it is, whether a retry can help."""
+    outcome = classify(failure)
+    retryable = outcome in ("rate_limited", "transient")
+    if failure.errors:
+        first = failure.errors[0]
+        message = first.message
+        if len(failure.errors) > 1:
+            message += (
+                f" (and {len(failure.errors) - 1} more: "
+                + "; ".join(
+                    f"{e.code} at {locate(e.field_path, operations) or 'request'}"
+                    for e in failure.errors[1:6]
+                )
+                + ")"
+            )
+        return PlatformError(
+            code=f"{first.category}.{first.code}",
+            message=message,
+            field=locate(first.field_path, operations),
+            retryable=retryable,
+        )
+    return PlatformError(code=failure.status, message=failure.message or failure.status, retryable=retryable)
+
+
+def policy_findings(failure: PlatformFailure, *, operations: Sequence[PlannedObject] = ()) -> list[str]:
+    """Policy violations named by a validate-only call, one line each."""
+    return [
+        f"{e.code}: {e.message}" + (f" ({where})" if (where := locate(e.field_path, operations)) else "")
+        for e in failure.errors
+        if e.category
+        in ("policy_finding_error", "policy_violation_error", "policy_validation_parameter_error")
+    ]
+
+
+# ----- linking: reasons a user can act on ----------------------------------------------------------
+LINK_REASONS = {
+    "NOT_ADS_USER": "This Google account has no Google Ads account. Sign in with the Google account that "
+    "manages your ads, or create a Google Ads account first.",
+    "USER_PERMISSION_DENIED": "This Google account may not access the Google Ads account. Ask an admin of the "
+    "account (or its manager account) to grant access, then connect again.",
+    "CUSTOMER_NOT_ENABLED": "The Google Ads account is not enabled (cancelled or not set up). Finish setting it "
+    "up in Google Ads, then connect again.",
+    "DEVELOPER_TOKEN_NOT_APPROVED": "ZAMC's Google Ads developer token is not approved for this account. "
+    "Ask your ZAMC administrator to apply for Basic access.",
+    "DEVELOPER_TOKEN_PROHIBITED": "ZAMC's Google Ads developer token may not be used with this OAuth client. "
+    "Ask your ZAMC administrator to check the developer token and OAuth client configuration.",
+    "OAUTH_TOKEN_REVOKED": "Access was revoked while linking. Connect again and grant access.",
+    "TWO_STEP_VERIFICATION_NOT_ENROLLED": "Google requires 2-step verification on this Google account for the "
+    "Google Ads API. Turn it on, then connect again.",
+}
+
+
+def link_failure_reason(failure: PlatformFailure) -> str:
+    reason = LINK_REASONS.get(failure.code)
+    if reason:
+        return reason
+    if classify(failure) in ("rate_limited", "transient"):
+        return "Google Ads did not answer in time. Try connecting again in a few minutes."
+    return f"Google Ads refused to list the accounts ({failure.code}). Connect again, or contact support."
