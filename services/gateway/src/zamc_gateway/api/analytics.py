@@ -1,0 +1,92 @@
+"""`/analytics`: totals, time series and CSV export of a project's or a campaign's metrics."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from zamc_gateway.adapters import live_analytics
+from zamc_gateway.api.deps import ReadPrincipal, SessionDep
+
+router = APIRouter(prefix="/analytics", tags=["analytics"])
+
+From = Annotated[datetime | None, Query(alias="from", description="start (inclusive); default 30 days ago")]
+To = Annotated[
+    datetime | None, Query(alias="to", description="end (exclusive); default the end of this hour")
+]
+Granularity = Annotated[Literal["hour", "day"], Query()]
+
+
+@router.get("/summary")
+async def summary(
+    session: SessionDep, principal: ReadPrincipal, project_id: uuid.UUID, from_: From = None, to: To = None
+) -> dict[str, Any]:
+    """Impressions, clicks, spend, conversions and conversion value per platform and overall,
+    with CTR, CPC, CPA and ROAS of those totals (money in micros of `currency`)."""
+    return await live_analytics.summary(
+        session=session, principal=principal, project_id=project_id, start=from_, end=to
+    )
+
+
+@router.get("/timeseries")
+async def timeseries(
+    session: SessionDep,
+    principal: ReadPrincipal,
+    campaign_id: uuid.UUID | None = None,
+    project_id: uuid.UUID | None = None,
+    granularity: Granularity = "day",
+    from_: From = None,
+    to: To = None,
+) -> dict[str, Any]:
+    """One point per period; `provisional` while the platforms may still restate it."""
+    return await live_analytics.timeseries(
+        session=session,
+        principal=principal,
+        campaign_id=campaign_id,
+        project_id=project_id,
+        granularity=granularity,
+        start=from_,
+        end=to,
+    )
+
+
+@router.get("/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+async def export_csv(
+    session: SessionDep,
+    principal: ReadPrincipal,
+    campaign_id: uuid.UUID | None = None,
+    project_id: uuid.UUID | None = None,
+    granularity: Granularity = "day",
+    from_: From = None,
+    to: To = None,
+) -> Response:
+    """The same data as CSV, one row per platform campaign and period."""
+    body = await live_analytics.export_csv(
+        session=session,
+        principal=principal,
+        campaign_id=campaign_id,
+        project_id=project_id,
+        granularity=granularity,
+        start=from_,
+        end=to,
+    )
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="zamc-analytics-{granularity}.csv"'},
+    )
+
+
+@router.get("/anomalies")
+async def anomalies(
+    session: SessionDep,
+    principal: ReadPrincipal,
+    project_id: uuid.UUID,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[dict[str, Any]]:
+    return await live_analytics.anomalies(
+        session=session, principal=principal, project_id=project_id, limit=limit
+    )
