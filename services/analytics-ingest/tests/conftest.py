@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import uuid
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
+
 from zamc_analytics_ingest.adapters.db import metric_fact, metric_fact_history, rollup
 from zamc_analytics_ingest.config import Settings
 from zamc_analytics_ingest.domain.totals import RollupKey, Totals
@@ -105,6 +109,103 @@ def this_hour() -> datetime:
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
+@dataclass
+class Scenario:
+    events: list[MetricsObserved]  # in publishing order: shuffled, out of order, with duplicates
+    truth: dict[tuple, Totals]  # the facts that must remain: the latest report of each key
+
+    def campaign_rollups(self) -> dict[tuple, Totals]:
+        """(platform, account, campaign, granularity, period_start) -> totals, summed plainly."""
+        zones = {(a.platform, a.external_id): ZoneInfo(a.time_zone) for a in (GOOGLE, META)}
+        sums: dict[tuple, Totals] = defaultdict(Totals)
+        for (platform, account, campaign, _group, _ad, hour), totals in self.truth.items():
+            local = hour.astimezone(zones[(platform, account)])
+            day = local.replace(hour=0).astimezone(UTC)
+            sums[(platform, account, campaign, "hour", hour)] += totals
+            sums[(platform, account, campaign, "day", day)] += totals
+        return dict(sums)
+
+
+def scenario(
+    seed: int,
+    *,
+    accounts: tuple[Account, ...] = (GOOGLE, META),
+    campaigns: int = 2,
+    ads: int = 2,
+    hours: int = 6,
+    versions: int = 3,
+    per_batch: int = 7,
+    duplicates: int = 5,
+) -> Scenario:
+    """Every key reported `versions` times with different numbers, batches shuffled, some sent twice."""
+    rng = random.Random(seed)
+    first_hour = this_hour() - (hours + 3) * HOUR
+    truth: dict[tuple, Totals] = {}
+    by_account: dict[Account, list[MetricObservation]] = defaultdict(list)
+    for account in accounts:
+        for c in range(campaigns):
+            for g in range(ads):
+                for h in range(hours):
+                    hour = first_hour + h * HOUR
+                    key = (
+                        account.platform,
+                        account.external_id,
+                        f"{account.platform}-c{c}",
+                        f"g{g}",
+                        f"a{g}",
+                        hour,
+                    )
+                    for v in range(versions):
+                        values = Totals(
+                            rng.randint(0, 5000),
+                            rng.randint(0, 200),
+                            rng.randint(0, 50_000_000),
+                            rng.randint(0, 40) * 250_000,  # conversions in quarters
+                            rng.randint(0, 90_000_000),
+                        )
+                        reported_at = hour + HOUR + v * timedelta(minutes=37)
+                        by_account[account].append(
+                            observation(
+                                key[2],
+                                hour,
+                                reported_at,
+                                ad_group=key[3],
+                                ad=key[4],
+                                impressions=values.impressions,
+                                clicks=values.clicks,
+                                cost_micros=values.cost_micros,
+                                conversions=values.conversions_micros / 1_000_000,
+                                conversion_value_micros=values.conversion_value_micros,
+                            )
+                        )
+                        if v == versions - 1:
+                            truth[key] = values
+    events = []
+    for account, observations in by_account.items():
+        rng.shuffle(observations)
+        for start in range(0, len(observations), per_batch):
+            events.append(batch(account, observations[start : start + per_batch]))
+    events += [rng.choice(events) for _ in range(duplicates)]  # the same batch sent again
+    rng.shuffle(events)
+    return Scenario(events=events, truth=truth)
+
+
+def fold_rollup_events(events: Iterable[Any]) -> dict[tuple, Totals]:
+    """What a read model following rollup_updated ends with (later rows replace earlier ones)."""
+    folded: dict[tuple, Totals] = {}
+    for envelope in events:
+        for row in envelope.data.rows:
+            key = (row.platform, row.account_external_id, row.campaign_id, row.granularity, row.period_start)
+            folded[key] = Totals(
+                row.impressions,
+                row.clicks,
+                row.cost_micros,
+                round(row.conversions * 1_000_000),
+                row.conversion_value_micros,
+            )
+    return folded
+
+
 class Reports:
     """Building observation batches (a fixture so that test modules share it)."""
 
@@ -114,6 +215,8 @@ class Reports:
     observation = staticmethod(observation)
     batch = staticmethod(batch)
     this_hour = staticmethod(this_hour)
+    scenario = staticmethod(scenario)
+    fold_rollup_events = staticmethod(fold_rollup_events)
 
 
 @pytest.fixture(scope="session")
@@ -165,6 +268,19 @@ class AnalyticsState:
 
     async def scalar(self, sql: str) -> Any:
         return (await self._rows(text(sql)))[0][0]
+
+    async def wait_until(self, sql: str, timeout: float = 30.0) -> None:
+        """Poll a boolean query until it is true."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            try:
+                if await self.scalar(sql):
+                    return
+            except Exception:  # tables not migrated yet
+                pass
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"still false after {timeout}s: {sql}")
+            await asyncio.sleep(0.05)
 
     async def wait_for_facts(
         self, expected: dict[tuple, Totals], timeout: float = 30.0
