@@ -273,6 +273,17 @@ def test_gaql_metrics_match_the_market_and_settle_to_ground_truth(google_client,
     assert sum(r.metrics.impressions for r in rows) == reported.impressions
     assert sum(r.metrics.cost_micros for r in rows) == reported.cost_micros
     assert sum(r.metrics.conversions for r in rows) == reported.conversions
+    [total] = service.search(
+        customer_id=CUSTOMER_ID,
+        query="SELECT campaign.id, metrics.impressions FROM campaign "
+        "WHERE segments.date BETWEEN '2026-10-31' AND '2026-11-03'",
+    )
+    assert total.metrics.impressions == reported.impressions
+    [week] = service.search(
+        customer_id=CUSTOMER_ID,
+        query="SELECT metrics.cost_micros FROM campaign WHERE segments.date DURING LAST_7_DAYS",
+    )
+    assert week.metrics.cost_micros == reported.cost_micros  # today (Nov 4) is excluded, as on Google
     fresh.market.step(days=31)  # Google's 30-day conversion window has closed for those days
     client = google_client()
     rows = list(client.get_service("GoogleAdsService").search(customer_id=CUSTOMER_ID, query=query))

@@ -119,9 +119,9 @@ def _date_bounds(query: Query, today: date) -> tuple[date | None, date | None]:
         elif c.operator in ("BETWEEN", "IN", "="):
             c_low, c_high = min(values), max(values)
         elif c.operator in (">", ">="):
-            c_low, c_high = values[0], None
+            c_low, c_high = values[0] + timedelta(days=c.operator == ">"), None
         elif c.operator in ("<", "<="):
-            c_low, c_high = None, values[0]
+            c_low, c_high = None, values[0] - timedelta(days=c.operator == "<")
         else:
             continue
         low = c_low if low is None or (c_low and c_low > low) else low
@@ -150,8 +150,14 @@ class Reporter:
         rows = list(self._base_rows(customer, query.resource))
         if uses_metrics:
             rows = list(self._with_metrics(customer, query, rows))
+        # The date range is applied when metrics are read; rows carry a date only when it is selected.
+        row_conditions = [
+            c
+            for c in query.conditions
+            if c.operator != "DURING" and (c.field != "segments.date" or "segments.date" in query.selected)
+        ]
         rows = [
-            r for r in rows if all(_matches(_value(r, condition_paths[c.field]), c) for c in query.conditions)
+            r for r in rows if all(_matches(_value(r, condition_paths[c.field]), c) for c in row_conditions)
         ]
         for ordering in reversed(query.orderings):
             rows.sort(key=lambda r, o=ordering: _value(r, order_paths[o.field]), reverse=ordering.descending)
@@ -231,9 +237,7 @@ class Reporter:
             else market.clock.now() - timedelta(days=3650)
         )
         end = datetime.combine(high + timedelta(days=1), time(), zone).astimezone(UTC) if high else now
-        by_date = any(f in query.selected for f in ("segments.date",)) or any(
-            c.field == "segments.date" for c in query.conditions
-        )
+        by_date = "segments.date" in query.selected
         by_hour = "segments.hour" in query.selected or any(
             c.field == "segments.hour" for c in query.conditions
         )
