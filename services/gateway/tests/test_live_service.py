@@ -1,0 +1,621 @@
+"""Service tests of the live part of the gateway (gateway + real NATS + PostgreSQL, other services absent):
+analytics, notifications, recommendations, autopilot, assets, server-sent events and GraphQL."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import insert, select
+
+from zamc_events.contracts.campaign import DeploymentCompleted, TargetOutcome
+from zamc_events.contracts.common import PlatformError
+from zamc_events.contracts.metrics import AnomalyDetected, RollupRow, RollupUpdated
+from zamc_events.contracts.optimization import (
+    ExpectedImpact,
+    OptimizationApplied,
+    OptimizationRecommended,
+    RecommendedAction,
+)
+from zamc_gateway.adapters import db
+from zamc_gateway.adapters.live_db import analytics_rollups
+from zamc_testing.service import EventProbe, publish_event
+
+pytestmark = pytest.mark.service
+
+HOUR0 = datetime(2026, 11, 2, 8, tzinfo=UTC)
+
+
+async def seed_project(gateway, org_id: uuid.UUID, name: str = "Shoes") -> uuid.UUID:
+    project_id = uuid.uuid4()
+    async with gateway.sessions() as session, session.begin():
+        await session.execute(
+            insert(db.projects).values(
+                id=project_id, organization_id=org_id, name=name, business={"name": name}
+            )
+        )
+    return project_id
+
+
+async def seed_campaign(
+    gateway, org_id: uuid.UUID, project_id: uuid.UUID, platform: str, platform_campaign_id: str
+) -> uuid.UUID:
+    """A platform campaign as the core projection records it after a deployment."""
+    campaign_id = uuid.uuid4()
+    async with gateway.sessions() as session, session.begin():
+        await session.execute(
+            insert(db.platform_campaigns).values(
+                id=campaign_id,
+                organization_id=org_id,
+                project_id=project_id,
+                deployment_id=uuid.uuid4(),
+                strategy_id=uuid.uuid4(),
+                platform=platform,
+                account_external_id="acc-1",
+                platform_campaign_id=platform_campaign_id,
+                name=f"{platform} campaign",
+                status="ENABLED",
+                currency="EUR",
+            )
+        )
+    return campaign_id
+
+
+def rollup(
+    platform: str, campaign: str, hours: list[int], *, settled: bool, observed: datetime, clicks=10, **over
+):
+    rows = [
+        RollupRow(
+            platform=platform,
+            account_external_id="acc-1",
+            campaign_id=campaign,
+            period_start=HOUR0 + timedelta(hours=h),
+            granularity="hour",
+            currency="EUR",
+            impressions=over.get("impressions", 100),
+            clicks=clicks,
+            cost_micros=over.get("cost_micros", 5_000_000),
+            conversions=over.get("conversions", 1.0),
+            conversion_value_micros=over.get("conversion_value_micros", 20_000_000),
+            settled=settled,
+        )
+        for h in hours
+    ]
+    rows.append(
+        RollupRow(
+            platform=platform,
+            account_external_id="acc-1",
+            campaign_id=campaign,
+            period_start=HOUR0.replace(hour=0),
+            granularity="day",
+            currency="EUR",
+            impressions=sum(r.impressions for r in rows),
+            clicks=sum(r.clicks for r in rows),
+            cost_micros=sum(r.cost_micros for r in rows),
+            conversions=sum(r.conversions for r in rows),
+            conversion_value_micros=sum(r.conversion_value_micros for r in rows),
+            settled=settled,
+        )
+    )
+    return RollupUpdated(
+        platform=platform,
+        account_external_id="acc-1",
+        campaign_id=campaign,
+        window_start=HOUR0,
+        window_end=HOUR0 + timedelta(hours=len(hours)),
+        rows=rows,
+        observed_at=observed,
+    )
+
+
+async def eventually(probe, *, timeout: float = 15.0, interval: float = 0.1):
+    """Call `probe()` until it returns a truthy value; returns it."""
+    async with asyncio.timeout(timeout):
+        while True:
+            value = await probe()
+            if value:
+                return value
+            await asyncio.sleep(interval)
+
+
+RANGE = {"from": HOUR0.isoformat(), "to": (HOUR0 + timedelta(days=1)).isoformat()}
+
+
+async def test_rollups_are_projected_into_summary_timeseries_and_csv(
+    gateway, client, signup, problem, jetstream
+):
+    owner = await signup()
+    project = await seed_project(gateway, owner.org_id)
+    google = await seed_campaign(gateway, owner.org_id, project, "google_ads", "111")
+    await seed_campaign(gateway, owner.org_id, project, "meta", "m-222")
+    t0 = datetime.now(UTC)
+    await publish_event(
+        jetstream, rollup("google_ads", "111", [0, 1], settled=True, observed=t0), tenant_id=owner.org_id
+    )
+    await publish_event(jetstream, rollup("meta", "m-222", [0], settled=False, observed=t0, clicks=30))
+    # a rollup of a campaign ZAMC does not know is stored but shows up nowhere
+    await publish_event(jetstream, rollup("google_ads", "999", [0], settled=True, observed=t0))
+
+    async def summary():
+        response = await client.get(
+            "/analytics/summary", params={"project_id": str(project), **RANGE}, headers=owner.headers
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return body if body["overall"] and body["overall"]["clicks"] == 50 else None
+
+    body = await eventually(summary)
+    google_totals, meta_totals = body["platforms"]
+    assert (google_totals["platform"], google_totals["clicks"], google_totals["impressions"]) == (
+        "google_ads",
+        20,
+        200,
+    )
+    assert (meta_totals["platform"], meta_totals["clicks"]) == ("meta", 30)
+    overall = body["overall"]
+    assert overall["spend_micros"] == 15_000_000 and overall["conversion_value_micros"] == 60_000_000
+    assert overall["ctr"] == pytest.approx(50 / 300, abs=1e-6) and overall["cpc_micros"] == 300_000
+    assert overall["cpa_micros"] == 5_000_000 and overall["roas"] == 4.0
+    assert body["settled"] is False
+
+    # a restatement with an older report time never overwrites; a newer one does
+    stale = rollup("google_ads", "111", [0], settled=True, observed=t0 - timedelta(hours=1), clicks=999)
+    fresh = rollup("google_ads", "111", [1], settled=True, observed=t0 + timedelta(minutes=5), clicks=40)
+    await publish_event(jetstream, stale)
+    await publish_event(jetstream, fresh)
+
+    async def hourly():
+        response = await client.get(
+            "/analytics/timeseries",
+            params={"campaign_id": str(google), "granularity": "hour", **RANGE},
+            headers=owner.headers,
+        )
+        assert response.status_code == 200, response.text
+        points = response.json()["points"]
+        return points if [p["clicks"] for p in points] == [10, 40] else None
+
+    points = await eventually(hourly)
+    assert [p["provisional"] for p in points] == [False, False]
+    async with gateway.sessions() as session:
+        stored = await session.scalar(
+            select(analytics_rollups.c.clicks).where(
+                analytics_rollups.c.campaign_id == "111", analytics_rollups.c.period_start == HOUR0
+            )
+        )
+    assert stored == 10
+
+    daily = await client.get(
+        "/analytics/timeseries",
+        params={"project_id": str(project), "granularity": "day", **RANGE},
+        headers=owner.headers,
+    )
+    assert daily.status_code == 200
+    [day] = daily.json()["points"]
+    assert day["provisional"] is True  # the meta day is not settled yet
+    assert day["clicks"] == 40 + 30  # google restated to 40 by the newer report, meta 30
+
+    export = await client.get(
+        "/analytics/export.csv",
+        params={"project_id": str(project), "granularity": "hour", **RANGE},
+        headers=owner.headers,
+    )
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert {(r["platform"], r["campaign_id"], r["clicks"]) for r in rows} == {
+        ("google_ads", "111", "10"),
+        ("google_ads", "111", "40"),
+        ("meta", "m-222", "30"),
+    }
+
+    # errors: both or neither scope, inverted range, another tenant's ids
+    problem(
+        await client.get("/analytics/timeseries", params=RANGE, headers=owner.headers),
+        422,
+        field="/campaign_id",
+    )
+    problem(
+        await client.get(
+            "/analytics/summary",
+            params={"project_id": str(project), "from": RANGE["to"], "to": RANGE["from"]},
+            headers=owner.headers,
+        ),
+        422,
+        field="/from",
+    )
+    problem(await client.get("/analytics/summary", params={"project_id": str(project)}), 401)
+    intruder = await signup(organization="Other")
+    problem(
+        await client.get("/analytics/summary", params={"project_id": str(project)}, headers=intruder.headers),
+        404,
+    )
+    problem(
+        await client.get(
+            "/analytics/timeseries", params={"campaign_id": str(google)}, headers=intruder.headers
+        ),
+        404,
+    )
+    problem(
+        await client.get(
+            "/analytics/export.csv", params={"project_id": str(project)}, headers=intruder.headers
+        ),
+        404,
+    )
+
+
+async def test_anomalies_and_deployments_notify_every_member_once(
+    gateway, client, signup, problem, jetstream
+):
+    owner = await signup()
+    project = await seed_project(gateway, owner.org_id)
+    await seed_campaign(gateway, owner.org_id, project, "google_ads", "321")
+    anomaly = AnomalyDetected(
+        platform="google_ads",
+        account_external_id="acc-1",
+        campaign_id="321",
+        kind="spend_spike",
+        hour_start=HOUR0,
+        evidence={"spend_micros": 90_000_000, "baseline_micros": 10_000_000},
+    )
+    envelope = await publish_event(jetstream, anomaly)
+    # the same event again (a redelivery from the producer's relay with a new message id) notifies nobody twice
+    await jetstream.publish(anomaly.subject, envelope.to_json())
+
+    async def notifications():
+        response = await client.get("/notifications", headers=owner.headers)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return body if body["items"] else None
+
+    body = await eventually(notifications)
+    [item] = body["items"]
+    assert item["kind"] == "anomaly_detected" and "Spend spiked" in item["title"]
+    assert item["project_id"] == str(project) and body["unread_count"] == 1
+
+    anomalies = await client.get(
+        "/analytics/anomalies", params={"project_id": str(project)}, headers=owner.headers
+    )
+    assert [a["kind"] for a in anomalies.json()] == ["spend_spike"]
+
+    # deployment completed (the deployment belongs to the owner's org through the envelope tenant)
+    completed = DeploymentCompleted(
+        deployment_id=uuid.uuid4(),
+        strategy_id=uuid.uuid4(),
+        status="partially_failed",
+        targets=[
+            TargetOutcome(platform="google_ads", account_external_id="acc-1", status="succeeded"),
+            TargetOutcome(
+                platform="meta",
+                account_external_id="act_1",
+                status="failed",
+                error=PlatformError(code="BUDGET_TOO_LOW", message="daily budget below minimum"),
+            ),
+        ],
+    )
+    await publish_event(jetstream, completed, tenant_id=owner.org_id)
+    body = await eventually(lambda: _with_count(client, owner, 2))
+    newest = body["items"][0]
+    assert newest["kind"] == "deployment_failed" and "daily budget below minimum" in newest["body"]
+
+    intruder = await signup(organization="Other")
+    problem(await client.post(f"/notifications/{item['id']}/read", headers=intruder.headers), 404)
+    assert (await client.get("/notifications", headers=intruder.headers)).json()["items"] == []
+
+    read = await client.post(f"/notifications/{item['id']}/read", headers=owner.headers)
+    assert read.status_code == 200 and read.json()["read"] is True
+    count = await client.get("/notifications/unread-count", headers=owner.headers)
+    assert count.json() == {"unread_count": 1}
+    unread = await client.get("/notifications", params={"unread": "true"}, headers=owner.headers)
+    assert [n["kind"] for n in unread.json()["items"]] == ["deployment_failed"]
+    all_read = await client.post("/notifications/read-all", headers=owner.headers)
+    assert all_read.json()["marked"] == 1
+    problem(await client.post(f"/notifications/{uuid.uuid4()}/read", headers=owner.headers), 404)
+
+
+async def _with_count(client, account, count):
+    body = (await client.get("/notifications", headers=account.headers)).json()
+    return body if len(body["items"]) >= count else None
+
+
+# recommendations and autopilot -------------------------------------------------------------------
+
+
+async def read_key(client, account) -> dict[str, str]:
+    """Headers of a read-scoped API key of the account's organization."""
+    response = await client.post(
+        "/api-keys", json={"name": "dashboards", "scope": "read"}, headers=account.headers
+    )
+    assert response.status_code == 201, response.text
+    return {"Authorization": f"Bearer {response.json()['key']}"}
+
+
+def recommended(project_id: uuid.UUID | None, campaign: str = "555", **over) -> OptimizationRecommended:
+    return OptimizationRecommended(
+        recommendation_id=over.pop("recommendation_id", uuid.uuid4()),
+        project_id=project_id,
+        kind="budget_shift",
+        title="Move 20 EUR/day from Meta to Google Ads",
+        actions=[
+            RecommendedAction(
+                platform="google_ads",
+                account_external_id="acc-1",
+                platform_object_id=campaign,
+                daily_budget_micros=40_000_000,
+            )
+        ],
+        evidence={"marginal_roas": {"google_ads": 3.1, "meta": 1.2}},
+        expected_impact=ExpectedImpact(metric="roas", delta=0.4, low=0.1, high=0.7),
+        confidence=0.8,
+        **over,
+    )
+
+
+async def test_recommendations_apply_dismiss_and_autopilot(gateway, client, signup, problem, jetstream):
+    owner = await signup()
+    project = await seed_project(gateway, owner.org_id)
+    await seed_campaign(gateway, owner.org_id, project, "google_ads", "555")
+    first, second = recommended(project), recommended(None)  # the second is owned through its campaign
+    async with EventProbe.watching(jetstream, "zamc.optimization.>") as probe:
+        await publish_event(jetstream, first)
+        await publish_event(jetstream, second)
+
+        async def listed():
+            response = await client.get(
+                "/recommendations", params={"project_id": str(project)}, headers=owner.headers
+            )
+            assert response.status_code == 200, response.text
+            return response.json() if len(response.json()) == 2 else None
+
+        items = await eventually(listed)
+        assert {i["status"] for i in items} == {"open"}
+        assert {i["project_id"] for i in items} == {str(project)}
+        notes = await eventually(lambda: _with_count(client, owner, 2))
+        assert {n["kind"] for n in notes["items"]} == {"recommendation_available"}
+
+        viewer = await read_key(client, owner)
+        assert (
+            await client.get(f"/recommendations/{first.recommendation_id}", headers=viewer)
+        ).status_code == 200
+        problem(await client.post(f"/recommendations/{first.recommendation_id}/apply", headers=viewer), 403)
+
+        intruder = await signup(organization="Other")
+        for path in ("apply", "dismiss"):
+            problem(
+                await client.post(
+                    f"/recommendations/{first.recommendation_id}/{path}", headers=intruder.headers
+                ),
+                404,
+            )
+        problem(
+            await client.get(f"/recommendations/{first.recommendation_id}", headers=intruder.headers), 404
+        )
+        problem(
+            await client.get(
+                "/recommendations", params={"project_id": str(project)}, headers=intruder.headers
+            ),
+            404,
+        )
+        assert (await client.get("/recommendations", headers=intruder.headers)).json() == []
+
+        applied = await client.post(
+            f"/recommendations/{first.recommendation_id}/apply", headers=owner.headers
+        )
+        assert applied.status_code == 202 and applied.json()["status"] == "apply_requested"
+        problem(
+            await client.post(f"/recommendations/{first.recommendation_id}/apply", headers=owner.headers), 409
+        )
+        problem(
+            await client.post(f"/recommendations/{first.recommendation_id}/dismiss", headers=owner.headers),
+            409,
+        )
+        dismissed = await client.post(
+            f"/recommendations/{second.recommendation_id}/dismiss", headers=owner.headers
+        )
+        assert dismissed.status_code == 200 and dismissed.json()["status"] == "dismissed"
+
+        [request] = await probe.wait_for(
+            "zamc.optimization.apply_requested.v1", lambda d: d.recommendation_id == first.recommendation_id
+        )
+        assert request.tenant_id == owner.org_id and request.data.requested_by == owner.user_id
+        [dismissal] = await probe.wait_for("zamc.optimization.dismissed.v1")
+        assert dismissal.data.recommendation_id == second.recommendation_id
+        assert not probe.of("zamc.optimization.apply_requested.v1")[1:]  # the 409s emitted nothing
+
+        # the optimiser confirms: applied
+        change_id = uuid.uuid4()
+        await publish_event(
+            jetstream,
+            OptimizationApplied(
+                recommendation_id=first.recommendation_id, change_ids=[change_id], applied_by="autopilot"
+            ),
+        )
+
+        async def applied_status():
+            body = (
+                await client.get(f"/recommendations/{first.recommendation_id}", headers=owner.headers)
+            ).json()
+            return body if body["status"] == "applied" else None
+
+        body = await eventually(applied_status)
+        assert body["change_ids"] == [str(change_id)] and body["applied_by"] == "autopilot"
+
+        # autopilot
+        problem(
+            await client.post(f"/projects/{project}/autopilot", json={"enabled": True}, headers=viewer), 403
+        )
+        problem(
+            await client.post(
+                f"/projects/{project}/autopilot", json={"enabled": True}, headers=intruder.headers
+            ),
+            404,
+        )
+        problem(
+            await client.post(f"/projects/{project}/autopilot", json={"on": True}, headers=owner.headers), 422
+        )
+        switched = await client.post(
+            f"/projects/{project}/autopilot", json={"enabled": True}, headers=owner.headers
+        )
+        assert switched.status_code == 200 and switched.json()["enabled"] is True
+        assert (await client.get(f"/projects/{project}/autopilot", headers=owner.headers)).json()[
+            "enabled"
+        ] is True
+        [change] = await probe.wait_for("zamc.optimization.autopilot_changed.v1")
+        assert change.tenant_id == owner.org_id
+        assert (change.data.project_id, change.data.enabled, change.data.platform_campaign_ids) == (
+            project,
+            True,
+            ["555"],
+        )
+        assert (
+            len(probe.of("zamc.optimization.autopilot_changed.v1")) == 1
+        )  # the refused calls emitted nothing
+
+
+# assets ----------------------------------------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+PNG_2 = b"\x89PNG\r\n\x1a\n" + bytes(range(64, 160))
+
+
+async def test_assets_upload_dedupe_versions_review_and_content(gateway, client, signup, problem, jetstream):
+    owner = await signup()
+    project = await seed_project(gateway, owner.org_id)
+    uploaded = await client.post(
+        f"/projects/{project}/assets",
+        files={"file": ("hero.png", PNG, "image/png")},
+        data={"name": "Hero image"},
+        headers=owner.headers,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    asset = uploaded.json()
+    assert (asset["name"], asset["kind"], asset["status"], asset["current_version"]) == (
+        "Hero image",
+        "image",
+        "pending_review",
+        1,
+    )
+    assert asset["sha256"] == hashlib.sha256(PNG).hexdigest() and asset["size_bytes"] == len(PNG)
+    bucket = await jetstream.object_store("zamc-assets")
+    assert (await bucket.get(asset["sha256"])).data == PNG
+
+    again = await client.post(
+        f"/projects/{project}/assets", files={"file": ("copy.png", PNG, "image/png")}, headers=owner.headers
+    )
+    assert again.status_code == 200 and again.json()["id"] == asset["id"]
+
+    content = await client.get(f"/assets/{asset['id']}/content", headers=owner.headers)
+    assert content.status_code == 200 and content.content == PNG
+    assert (
+        content.headers["content-type"] == "image/png" and content.headers["etag"] == f'"{asset["sha256"]}"'
+    )
+
+    text = await client.post(
+        f"/projects/{project}/assets",
+        files={"file": ("claim.txt", b"Schuhe, die mitlaufen.", "text/plain")},
+        headers=owner.headers,
+    )
+    assert text.status_code == 201 and text.json()["kind"] == "text" and text.json()["name"] == "claim.txt"
+
+    problem(
+        await client.post(
+            f"/projects/{project}/assets",
+            files={"file": ("x.png", b"<svg onload=alert(1)>", "image/png")},
+            headers=owner.headers,
+        ),
+        422,
+        field="/file",
+    )
+    problem(
+        await client.post(
+            f"/projects/{project}/assets",
+            files={"file": ("big.txt", b"a" * (64 * 1024 + 1), "text/plain")},
+            headers=owner.headers,
+        ),
+        413,
+    )
+
+    version = await client.post(
+        f"/assets/{asset['id']}/versions",
+        files={"file": ("hero2.png", PNG_2, "image/png")},
+        headers=owner.headers,
+    )
+    assert version.status_code == 201 and version.json()["current_version"] == 2
+    assert [v["version"] for v in version.json()["versions"]] == [1, 2]
+    same = await client.post(
+        f"/assets/{asset['id']}/versions",
+        files={"file": ("hero2.png", PNG_2, "image/png")},
+        headers=owner.headers,
+    )
+    assert same.status_code == 200 and same.json()["current_version"] == 2
+    problem(
+        await client.post(
+            f"/assets/{asset['id']}/versions",
+            files={"file": ("t.txt", b"words", "text/plain")},
+            headers=owner.headers,
+        ),
+        422,
+        field="/file",
+    )
+    assert (await client.get(f"/assets/{asset['id']}/content", headers=owner.headers)).content == PNG_2
+    first = await client.get(f"/assets/{asset['id']}/content", params={"version": 1}, headers=owner.headers)
+    assert first.content == PNG
+
+    approved = await client.post(f"/assets/{asset['id']}/approve", headers=owner.headers)
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    problem(await client.post(f"/assets/{asset['id']}/approve", headers=owner.headers), 409)
+    rejected = await client.post(
+        f"/assets/{asset['id']}/reject", json={"note": "off-brand"}, headers=owner.headers
+    )
+    assert rejected.json()["status"] == "rejected" and rejected.json()["review_note"] == "off-brand"
+
+    viewer = await read_key(client, owner)
+    assert (await client.get(f"/assets/{asset['id']}", headers=viewer)).status_code == 200
+    problem(await client.post(f"/assets/{asset['id']}/approve", headers=viewer), 403)
+    problem(
+        await client.post(
+            f"/projects/{project}/assets", files={"file": ("a.png", PNG, "image/png")}, headers=viewer
+        ),
+        403,
+    )
+
+    intruder = await signup(organization="Other")
+    other_project = await seed_project(gateway, intruder.org_id)
+    for method, path in (
+        ("get", f"/assets/{asset['id']}"),
+        ("get", f"/assets/{asset['id']}/content"),
+        ("post", f"/assets/{asset['id']}/approve"),
+        ("post", f"/assets/{asset['id']}/reject"),
+        ("get", f"/projects/{project}/assets"),
+    ):
+        problem(await client.request(method, path, headers=intruder.headers), 404)
+    problem(
+        await client.post(
+            f"/assets/{asset['id']}/versions",
+            files={"file": ("v.png", PNG, "image/png")},
+            headers=intruder.headers,
+        ),
+        404,
+    )
+    problem(
+        await client.post(
+            f"/projects/{project}/assets",
+            files={"file": ("a.png", PNG, "image/png")},
+            headers=intruder.headers,
+        ),
+        404,
+    )
+    # the same bytes in another organization's project are that organization's own asset
+    theirs = await client.post(
+        f"/projects/{other_project}/assets",
+        files={"file": ("a.png", PNG, "image/png")},
+        headers=intruder.headers,
+    )
+    assert theirs.status_code == 201 and theirs.json()["id"] != asset["id"]
+    listed = await client.get(f"/projects/{project}/assets", headers=owner.headers)
+    assert {a["id"] for a in listed.json()} == {asset["id"], text.json()["id"]}
+    unchanged = (await client.get(f"/assets/{asset['id']}", headers=owner.headers)).json()
+    assert (unchanged["status"], unchanged["current_version"]) == ("rejected", 2)
