@@ -105,7 +105,7 @@ class GraphStore:
         parent = parent_id.removeprefix("act_")
         return [
             o
-            for o in self.objects.values()
+            for o in list(self.objects.values())
             if o["_type"] == object_type and str(o.get(key)) == parent and o.get("status") != "DELETED"
         ]
 
