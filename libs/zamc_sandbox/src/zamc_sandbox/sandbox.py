@@ -131,10 +131,14 @@ class Sandbox:
 
     def stop(self) -> None:
         """Stops every server and joins their threads. Idempotent."""
-        self._google_server.stop()
-        self._graph_server.stop()
-        self._oauth_server.stop()
-        self._running = False
+        try:
+            self._google_server.stop()
+        finally:
+            try:
+                self._graph_server.stop()
+            finally:
+                self._oauth_server.stop()
+                self._running = False
 
     def __enter__(self) -> Sandbox:
         return self
