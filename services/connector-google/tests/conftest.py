@@ -64,6 +64,7 @@ def google_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox
 def sandbox(google_sandbox: Sandbox) -> Sandbox:
     """The session sandbox, emptied: no objects, no faults, clock at the start."""
     google_sandbox.reset(seed=21)
+    google_sandbox._servicer.calls.calls.clear()  # the call log is not part of reset()
     return google_sandbox
 
 
