@@ -119,3 +119,205 @@ def assert_problem(response: httpx.Response, status: int, *, field: str | None =
 @pytest.fixture
 def problem() -> Callable[..., dict[str, Any]]:
     return assert_problem
+
+
+# scenario helpers --------------------------------------------------------------------------------
+async def _eventually(
+    check: Callable[[], Awaitable[Any]], *, timeout: float = 15.0, interval: float = 0.05
+) -> Any:
+    """Call `check` until it returns something truthy without raising AssertionError."""
+    import asyncio
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            result = await check()
+            if result:
+                return result
+        except AssertionError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(interval)
+
+
+@pytest.fixture
+def eventually() -> Callable[..., Awaitable[Any]]:
+    return _eventually
+
+
+GOOGLE_ACCOUNT = {
+    "external_id": "1234567890",
+    "name": "Acme Search",
+    "currency": "EUR",
+    "time_zone": "Europe/Berlin",
+}
+META_ACCOUNT = {
+    "external_id": "act_100200300",
+    "name": "Acme Social",
+    "currency": "EUR",
+    "time_zone": "Europe/Berlin",
+}
+
+BRIEF = {
+    "product": "Trail running shoes",
+    "audience": "Runners aged 25-45 in cities",
+    "goal": "sales",
+    "budget": {"amount": "100.00", "currency": "EUR", "period": "daily"},
+    "start_date": "2026-12-01",
+    "end_date": "2026-12-31",
+    "platforms": ["google_ads", "meta"],
+    "locations": ["DE", "AT"],
+    "languages": ["de", "en"],
+    "landing_page_url": "https://acme.example/trail",
+}
+
+PROJECT = {
+    "name": "Trail shoes",
+    "business": {
+        "name": "Acme",
+        "website": "https://acme.example",
+        "industry": "Sporting goods",
+        "description": "Outdoor gear",
+    },
+}
+
+
+@dataclass
+class Scenario:
+    """Drives the gateway through its API and plays the other services' answers on NATS."""
+
+    client: httpx.AsyncClient
+    js: Any
+
+    async def publish(self, data: Any, tenant: uuid.UUID | None = None) -> Any:
+        from zamc_testing.service import publish_event
+
+        return await publish_event(self.js, data, tenant_id=tenant)
+
+    async def link(
+        self, account: Account, platform: str = "google_ads", ad_account: dict | None = None
+    ) -> uuid.UUID:
+        from zamc_events.contracts import accounts
+        from zamc_events.contracts.common import AdAccount
+
+        created = await self.client.post(
+            "/platform-connections", headers=account.headers, json={"platform": platform}
+        )
+        assert created.status_code == 201, created.text
+        body = created.json()
+        callback = await self.client.get(
+            f"/oauth/{platform}/callback", params={"state": body["state"], "code": f"code-{uuid.uuid4().hex}"}
+        )
+        assert callback.status_code == 200, callback.text
+        event = accounts.GoogleAdsAccountLinked if platform == "google_ads" else accounts.MetaAccountLinked
+        ad_account = ad_account or (GOOGLE_ACCOUNT if platform == "google_ads" else META_ACCOUNT)
+        connection_id = uuid.UUID(body["id"])
+        await self.publish(
+            event(connection_id=connection_id, accounts=[AdAccount(**ad_account)]), account.org_id
+        )
+
+        async def linked() -> bool:
+            listed = (await self.client.get("/platform-connections", headers=account.headers)).json()
+            return any(c["id"] == body["id"] and c["status"] == "linked" for c in listed)
+
+        await _eventually(linked)
+        return connection_id
+
+    async def project(self, account: Account) -> uuid.UUID:
+        response = await self.client.post("/projects", headers=account.headers, json=PROJECT)
+        assert response.status_code == 201, response.text
+        return uuid.UUID(response.json()["id"])
+
+    async def strategy(self, account: Account, project_id: uuid.UUID | None = None) -> dict[str, Any]:
+        """A project, a brief and the strategy the orchestrator would generate for it (version 1)."""
+        from zamc_events.contracts.strategy import StrategyGenerated
+        from zamc_events.examples import STRATEGY_EXAMPLE
+
+        project_id = project_id or await self.project(account)
+        response = await self.client.post(
+            f"/projects/{project_id}/briefs", headers=account.headers, json=BRIEF
+        )
+        assert response.status_code == 202, response.text
+        brief_id = uuid.UUID(response.json()["id"])
+        strategy = STRATEGY_EXAMPLE.model_copy(
+            update={"strategy_id": uuid.uuid4(), "brief_id": brief_id, "project_id": project_id}
+        )
+        await self.publish(StrategyGenerated(strategy=strategy), account.org_id)
+
+        async def generated() -> bool:
+            brief = (await self.client.get(f"/briefs/{brief_id}", headers=account.headers)).json()
+            return brief["status"] == "generated"
+
+        await _eventually(generated)
+        return {
+            "project_id": project_id,
+            "brief_id": brief_id,
+            "strategy_id": strategy.strategy_id,
+            "strategy": strategy,
+        }
+
+    async def deployment(
+        self, account: Account, strategy_id: uuid.UUID, platform: str = "google_ads"
+    ) -> uuid.UUID:
+        approved = await self.client.post(f"/strategies/{strategy_id}/approve", headers=account.headers)
+        assert approved.status_code == 200, approved.text
+        external_id = (GOOGLE_ACCOUNT if platform == "google_ads" else META_ACCOUNT)["external_id"]
+        response = await self.client.post(
+            f"/strategies/{strategy_id}/deployments",
+            headers=account.headers,
+            json={"targets": [{"platform": platform, "account_external_id": external_id}]},
+        )
+        assert response.status_code == 202, response.text
+        return uuid.UUID(response.json()["id"])
+
+    async def deployed(
+        self,
+        account: Account,
+        deployment_id: uuid.UUID,
+        platform: str = "google_ads",
+        campaign_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The connector's answer: one campaign created; returns the gateway's campaign."""
+        from zamc_events.contracts.campaign import CampaignDeployed, PlatformObject
+
+        campaign_id = campaign_id or f"{uuid.uuid4().int % 10**10}"
+        key = "g-trail" if platform == "google_ads" else "m-trail"
+        external_id = (GOOGLE_ACCOUNT if platform == "google_ads" else META_ACCOUNT)["external_id"]
+        await self.publish(
+            CampaignDeployed(
+                deployment_id=deployment_id,
+                platform=platform,
+                account_external_id=external_id,
+                platform_campaign_ids=[campaign_id],
+                objects=[
+                    PlatformObject(
+                        idempotency_key=f"{deployment_id}:{platform}:{key}",
+                        kind="campaign",
+                        strategy_key=key,
+                        platform_id=campaign_id,
+                    )
+                ],
+            ),
+            account.org_id,
+        )
+
+        async def listed() -> dict[str, Any] | None:
+            campaigns = (await self.client.get("/campaigns", headers=account.headers)).json()
+            return next((c for c in campaigns if c["platform_campaign_id"] == campaign_id), None)
+
+        return await _eventually(listed)
+
+
+@pytest.fixture
+def scenario(client: httpx.AsyncClient, jetstream: Any) -> Scenario:
+    return Scenario(client=client, js=jetstream)
+
+
+@pytest.fixture
+def brief_request() -> dict[str, Any]:
+    """A valid `POST /projects/{id}/briefs` body (a fresh copy)."""
+    import copy
+
+    return copy.deepcopy(BRIEF)

@@ -12,7 +12,18 @@ from pydantic import BaseModel
 
 from zamc_events.runtime.service import ServiceRuntime
 from zamc_gateway.adapters.rate_limits import RateLimiter
-from zamc_gateway.api import api_keys, auth, me, organizations
+from zamc_gateway.api import (
+    api_keys,
+    auth,
+    briefs,
+    campaigns,
+    connections,
+    deployments,
+    me,
+    organizations,
+    projects,
+    strategies,
+)
 from zamc_gateway.api.deps import limit_ip
 from zamc_gateway.api.middleware import HardeningMiddleware
 from zamc_gateway.api.problems import PROBLEM_JSON, install
@@ -25,6 +36,12 @@ CORE_ROUTERS = (
     me.router,
     organizations.router,
     api_keys.router,
+    connections.router,
+    projects.router,
+    briefs.router,
+    strategies.router,
+    deployments.router,
+    campaigns.router,
 )
 
 

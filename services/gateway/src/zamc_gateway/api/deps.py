@@ -21,6 +21,7 @@ from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zamc_events.runtime.outbox import Publisher
 from zamc_events.runtime.service import ServiceRuntime
 from zamc_gateway.adapters.rate_limits import RateLimiter
 from zamc_gateway.config import Settings
@@ -45,6 +46,13 @@ def get_settings(runtime: RuntimeDep) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_publisher(runtime: RuntimeDep) -> Publisher:
+    return runtime.publisher
+
+
+PublisherDep = Annotated[Publisher, Depends(get_publisher)]
 
 
 def get_hasher(request: Request) -> PasswordHasher:
