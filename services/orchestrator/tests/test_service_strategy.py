@@ -1,0 +1,293 @@
+"""Strategy generation, revision and approval through the running orchestrator (real NATS + PostgreSQL,
+litellm against our local OpenAI-compatible server)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+import uuid
+from typing import Any
+
+import pytest
+from prometheus_client import REGISTRY
+from sqlalchemy import func, select
+
+from zamc_cli.embedded import free_port
+from zamc_events.contracts.strategy import (
+    StrategyApproved,
+    StrategyRequested,
+    StrategyRevised,
+)
+from zamc_events.platform_limits import check_strategy
+from zamc_orchestrator.adapters import repositories as repo
+from zamc_orchestrator.adapters.db import strategy_generations, strategy_versions
+from zamc_orchestrator.adapters.llm import _import_litellm
+from zamc_orchestrator.config import Settings
+from zamc_orchestrator.domain.strategies import strategy_id_for
+from zamc_orchestrator.main import definition
+from zamc_testing.llm_server import LLMTestServer, answer, http_error
+from zamc_testing.service import EventProbe, publish_event, running_service
+
+pytestmark = pytest.mark.service
+
+STRATEGY_EVENTS = ("zamc.strategy.progress.v1", "zamc.strategy.generated.v1", "zamc.strategy.failed.v1")
+
+
+@pytest.fixture(scope="module")
+def litellm_imported() -> None:
+    """Import litellm once, up front: it takes seconds, which would otherwise count against the first test."""
+    _import_litellm()
+
+
+def settings_for(nats_url: str, database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "nats_url": nats_url,
+        "database_url": database_url,
+        "http_port": free_port(),
+        "log_json": False,
+        "consumer_ack_wait_seconds": 2.0,
+        "consumer_backoff_seconds": [0.1],
+        "outbox_poll_seconds": 0.01,
+        "llm_max_retries": 0,
+        "llm_timeout_seconds": 5.0,
+    }
+    return Settings(**(values | overrides))
+
+
+def llm_settings(llm: LLMTestServer, *models: str) -> dict[str, Any]:
+    return {"llm_models": [f"openai/{m}" for m in models], "llm_api_base": llm.base_url, "llm_api_key": "k"}
+
+
+def good_draft() -> dict[str, Any]:
+    ad = {
+        "headlines": ["Handmade Coffee Mugs", "Thrown by Hand in Berlin", "Clay & Co"],
+        "descriptions": [
+            "Every mug is thrown and glazed by hand in our Berlin studio.",
+            "Order online; we ship across Germany in two days.",
+        ],
+        "path1": "mugs",
+        "path2": "handmade",
+    }
+    group = {
+        "name": "Handmade mugs",
+        "keywords": [{"text": "handmade coffee mug", "match_type": "PHRASE"}],
+        "ads": [ad],
+    }
+    ad_set = {
+        "name": "Berlin coffee lovers",
+        "budget_share": 1.0,
+        "age_min": 25,
+        "age_max": 55,
+        "genders": [],
+        "interests": ["Coffee"],
+        "ads": [
+            {
+                "name": "Studio ad",
+                "primary_text": "Your morning coffee deserves a mug made by hand.",
+                "headline": "Handmade mugs from Berlin",
+                "description": "Shipped in two days",
+                "call_to_action": "SHOP_NOW",
+            }
+        ],
+    }
+    return {
+        "objective": "Sell handmade mugs to coffee lovers in Berlin",
+        "kpis": ["conversions", "ROAS"],
+        "audiences": [{"name": "Berlin coffee lovers", "description": "Adults in Berlin who brew at home"}],
+        "rationale": "Search captures intent; Meta shows the craft.",
+        "google_ads": {
+            "campaigns": [
+                {
+                    "name": "Mugs - Search",
+                    "budget_share": 1.0,
+                    "bidding_strategy": "MAXIMIZE_CONVERSIONS",
+                    "ad_groups": [group],
+                }
+            ]
+        },
+        "meta": {"campaigns": [{"name": "Mugs - Meta", "special_ad_categories": [], "ad_sets": [ad_set]}]},
+    }
+
+
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def count_rows(runtime, table, **where: Any) -> int:
+    async with runtime.sessions() as session:
+        query = select(func.count()).select_from(table)
+        for column, value in where.items():
+            query = query.where(table.c[column] == value)
+        return (await session.execute(query)).scalar_one()
+
+
+def steps(probe: EventProbe, brief_id: uuid.UUID) -> list[str]:
+    return [e.data.step for e in probe.of("zamc.strategy.progress.v1") if e.data.brief_id == brief_id]
+
+
+async def test_rules_strategist_end_to_end_with_progress_and_one_strategy_per_brief(
+    jetstream, nats_url, database_url, make_brief
+):
+    brief = make_brief()
+    async with (
+        running_service(definition, settings_for(nats_url, database_url)) as runtime,
+        EventProbe.watching(jetstream, *STRATEGY_EVENTS) as probe,
+    ):
+        request = await publish_event(jetstream, StrategyRequested(brief=brief), tenant_id=uuid.uuid4())
+        started = time.perf_counter()
+        [generated] = await probe.wait_for("zamc.strategy.generated.v1", timeout=20)
+        elapsed = time.perf_counter() - started
+        strategy = generated.data.strategy
+        assert strategy.generator == "rules" and strategy.version == 1 and check_strategy(strategy) == []
+        assert strategy.strategy_id == strategy_id_for(brief.brief_id) and strategy.brief_id == brief.brief_id
+        assert generated.correlation_id == request.correlation_id and generated.tenant_id == request.tenant_id
+        assert elapsed < 1.5, f"rules generation took {elapsed:.2f} s end to end"
+        assert steps(probe, brief.brief_id) == ["queued", "rules", "validated"]
+        progress_at = [e.occurred_at for e in probe.of("zamc.strategy.progress.v1")]
+        assert max(progress_at) <= generated.occurred_at
+
+        # the same brief requested again (a new event) and the first request redelivered: no second strategy
+        await publish_event(jetstream, StrategyRequested(brief=brief))
+        await jetstream.publish(
+            request.type, request.to_json(), headers={"Nats-Msg-Id": f"{request.event_id}-again"}
+        )
+        await asyncio.sleep(1.5)
+        assert len(probe.of("zamc.strategy.generated.v1")) == 1
+        assert await count_rows(runtime, strategy_versions, brief_id=brief.brief_id) == 1
+        assert await count_rows(runtime, strategy_generations, status="done") == 1
+        async with runtime.sessions() as session:
+            [stored] = await repo.versions_of(session, brief_id=brief.brief_id)
+        assert stored.strategy == strategy and stored.source == "generated" and not stored.approved
+
+
+async def test_llm_strategy_end_to_end_with_progress_while_the_model_drafts(
+    litellm_imported, jetstream, nats_url, database_url, make_brief
+):
+    brief = make_brief()
+    seen_while_drafting: list[list[str]] = []
+
+    def slow_answer(body: dict[str, Any]) -> dict[str, Any]:
+        time.sleep(1.0)  # the model "thinks"; progress must already be visible
+        return good_draft()
+
+    with LLMTestServer() as llm:
+        llm.script("writer", answer(slow_answer))
+        latency_before = sample("zamc_llm_call_seconds_count", model="openai/writer")
+        settings = settings_for(nats_url, database_url, **llm_settings(llm, "writer"))
+        async with (
+            running_service(definition, settings),
+            EventProbe.watching(jetstream, *STRATEGY_EVENTS) as probe,
+        ):
+            await publish_event(jetstream, StrategyRequested(brief=brief))
+            await probe.wait_for(
+                "zamc.strategy.progress.v1", where=lambda d: d.step == "drafting", timeout=20
+            )
+            seen_while_drafting.append(steps(probe, brief.brief_id))
+            assert probe.of("zamc.strategy.generated.v1") == []
+            [generated] = await probe.wait_for("zamc.strategy.generated.v1", timeout=20)
+    strategy = generated.data.strategy
+    assert seen_while_drafting == [["queued", "drafting"]]
+    assert (
+        strategy.generator == "llm" and strategy.model == "openai/writer" and check_strategy(strategy) == []
+    )
+    assert strategy.google_ads.campaigns[0].ad_groups[0].ads[0].headlines[0] == "Handmade Coffee Mugs"
+    assert steps(probe, brief.brief_id) == ["queued", "drafting", "validating", "validated"]
+    assert len(llm.requests) == 1
+    assert sample("zamc_llm_call_seconds_count", model="openai/writer") == latency_before + 1
+    assert sample("zamc_llm_call_seconds_sum", model="openai/writer") >= 1.0
+
+
+async def test_http_500_falls_back_to_the_second_model_and_nothing_reachable_falls_back_to_rules(
+    litellm_imported, jetstream, nats_url, database_url, make_brief
+):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    with LLMTestServer() as llm:
+        llm.script("down", http_error(500))
+        llm.script("backup", answer(good_draft()))
+        falling_back = make_brief()
+        async with (
+            running_service(
+                definition, settings_for(nats_url, database_url, **llm_settings(llm, "down", "backup"))
+            ),
+            EventProbe.watching(jetstream, *STRATEGY_EVENTS) as probe,
+        ):
+            await publish_event(jetstream, StrategyRequested(brief=falling_back))
+            [generated] = await probe.wait_for("zamc.strategy.generated.v1", timeout=20)
+        assert generated.data.strategy.generator == "llm" and generated.data.strategy.model == "openai/backup"
+        assert [r.model for r in llm.requests] == ["down", "backup"]
+
+    unreachable = {
+        "llm_models": ["openai/a", "openai/b"],
+        "llm_api_base": f"http://127.0.0.1:{closed_port}/v1",
+        "llm_api_key": "k",
+    }
+    nobody = make_brief()
+    async with (
+        running_service(definition, settings_for(nats_url, database_url, **unreachable)),
+        EventProbe.watching(jetstream, *STRATEGY_EVENTS) as probe,
+    ):
+        await publish_event(jetstream, StrategyRequested(brief=nobody))
+        [generated] = await probe.wait_for(
+            "zamc.strategy.generated.v1", where=lambda d: d.strategy.brief_id == nobody.brief_id, timeout=20
+        )
+    strategy = generated.data.strategy
+    assert strategy.generator == "rules" and check_strategy(strategy) == []
+    assert "No language model answered" in strategy.warnings[0]
+    assert "rules" in steps(probe, nobody.brief_id)
+
+
+async def test_revisions_become_new_versions_only_when_valid_and_newer_and_approval_marks_one(
+    jetstream, nats_url, database_url, make_brief
+):
+    brief = make_brief()
+    editor = uuid.uuid4()
+    async with (
+        running_service(definition, settings_for(nats_url, database_url)) as runtime,
+        EventProbe.watching(jetstream, *STRATEGY_EVENTS) as probe,
+    ):
+        await publish_event(jetstream, StrategyRequested(brief=brief))
+        [generated] = await probe.wait_for("zamc.strategy.generated.v1", timeout=20)
+        v1 = generated.data.strategy
+        v2 = v1.model_copy(update={"version": 2, "rationale": "Edited by the marketer"})
+        campaign = v1.google_ads.campaigns[0]
+        group = campaign.ad_groups[0]
+        long_ad = group.ads[0].model_copy(update={"headlines": ["A headline far too long for Google Ads"]})
+        broken_group = group.model_copy(update={"ads": [long_ad]})
+        v3_invalid = v1.model_copy(
+            update={
+                "version": 3,
+                "google_ads": v1.google_ads.model_copy(
+                    update={"campaigns": [campaign.model_copy(update={"ad_groups": [broken_group]})]}
+                ),
+            }
+        )
+        stale = v1.model_copy(update={"version": 2, "rationale": "A concurrent edit of version 1"})
+
+        await publish_event(jetstream, StrategyRevised(strategy=v2, revised_by=editor))
+        await publish_event(jetstream, StrategyRevised(strategy=v2, revised_by=editor))  # the same edit again
+        await publish_event(jetstream, StrategyRevised(strategy=stale, revised_by=editor))
+        await publish_event(jetstream, StrategyRevised(strategy=v3_invalid, revised_by=editor))
+        failures = await probe.wait_for("zamc.strategy.failed.v1", count=2, timeout=20)
+        reasons = [f.data.reason for f in failures]
+        assert "Version 2 is not newer than the latest version 2" in reasons[0]
+        assert reasons[1].startswith("Version 3 of the strategy was not saved: google_ads.campaigns[0]")
+        assert all(f.data.brief_id == brief.brief_id for f in failures)
+
+        await publish_event(
+            jetstream, StrategyApproved(strategy_id=v1.strategy_id, version=2, approved_by=editor)
+        )
+        await publish_event(
+            jetstream, StrategyApproved(strategy_id=v1.strategy_id, version=9, approved_by=editor)
+        )
+        [missing] = await probe.wait_for("zamc.strategy.failed.v1", where=lambda d: "Version 9" in d.reason)
+        assert "latest version is 2" in missing.data.reason
+        async with runtime.sessions() as session:
+            versions = await repo.versions_of(session, brief_id=brief.brief_id)
+        assert [(v.strategy.version, v.source, v.approved) for v in versions] == [
+            (1, "generated", False),
+            (2, "revised", True),
+        ]
+        assert versions[1].strategy == v2
