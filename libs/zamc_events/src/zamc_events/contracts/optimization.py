@@ -27,6 +27,12 @@ class RecommendedAction(Value):
     object_kind: Literal["campaign", "ad_group", "ad_set", "ad"] = "campaign"
     daily_budget_micros: int | None = None
     status: Literal["ENABLED", "PAUSED"] | None = None
+    current_daily_budget_micros: int | None = Field(
+        default=None, description="the budget when recommended, so a reader sees the change"
+    )
+    parent_object_id: str | None = Field(default=None, description="the ad group/ad set or campaign above it")
+    target_roas: float | None = Field(default=None, description="advice for a TARGET_ROAS campaign")
+    target_cpa_micros: int | None = Field(default=None, description="advice for a TARGET_CPA campaign")
 
 
 class OptimizationRecommended(Event):
