@@ -1,0 +1,165 @@
+"""The budget step: from campaign histories to a guardrail-checked reallocation with its evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from zamc_orchestrator.optimizer.domain.allocation import allocate
+from zamc_orchestrator.optimizer.domain.guardrails import (
+    CampaignBudget,
+    Guardrails,
+    ProjectBudget,
+    Violation,
+    budget_bounds,
+    check_budget_plan,
+    cooling_down,
+    data_problem,
+    project_ceiling,
+)
+from zamc_orchestrator.optimizer.domain.model import CampaignHistory, CampaignKey, CampaignModel
+
+
+@dataclass(frozen=True)
+class BudgetChange:
+    key: CampaignKey
+    current_micros: int
+    new_micros: int
+
+
+@dataclass(frozen=True)
+class BudgetPlan:
+    changes: list[BudgetChange]
+    expected_delta: float  # daily conversion value, micros (posterior mean)
+    low: float  # 5 % quantile
+    high: float  # 95 % quantile
+    confidence: float  # P(delta > 0)
+    evidence: dict = field(default_factory=dict)
+    held: dict[str, str] = field(default_factory=dict)  # campaign -> why it was not moved
+    violations: list[Violation] = field(default_factory=list)
+
+
+def budget_state(model: CampaignModel, history: CampaignHistory) -> CampaignBudget:
+    return CampaignBudget(
+        campaign=str(model.key),
+        daily_budget_micros=int(history.daily_budget_micros or 0),
+        last_changed_at=history.last_changed_at,
+        impressions=model.impressions,
+        spend_micros=model.cost_micros,
+        conversions=model.conversions,
+        has_settled_data=not model.provisional_only,
+        active=history.status == "ENABLED" and bool(history.daily_budget_micros),
+    )
+
+
+def plan_budgets(
+    *,
+    histories: Sequence[CampaignHistory],
+    models: Mapping[CampaignKey, CampaignModel],
+    guard: Guardrails,
+    project: ProjectBudget,
+    now: datetime,
+    rng: np.random.Generator,
+    draws: int = 64,
+) -> BudgetPlan | None:
+    """The next reallocation step, or None when no campaign may or should move."""
+    states = {str(h.key): budget_state(models[h.key], h) for h in histories}
+    active = [h for h in histories if states[str(h.key)].active]
+    held: dict[str, str] = {}
+    for h in active:
+        state = states[str(h.key)]
+        if cooling_down(state, guard, now):
+            held[str(h.key)] = f"cool-down: changed at {state.last_changed_at.isoformat()}"
+        elif problem := data_problem(state, guard):
+            held[str(h.key)] = f"not enough data: {problem}"
+    movable = [h for h in active if str(h.key) not in held]
+    if len(movable) < 2:
+        return None
+    current = np.array([states[str(h.key)].daily_budget_micros for h in movable], dtype=float)
+    bounds = np.array([budget_bounds(states[str(h.key)], guard, now) for h in movable], dtype=float)
+    fixed_sum = sum(states[str(h.key)].daily_budget_micros for h in active if str(h.key) in held)
+    ceiling = project_ceiling({k: states[k] for k in (str(h.key) for h in active)}, project)
+    total = int(min(current.sum(), max(ceiling - fixed_sum, 0)))
+    samples = [models[h.key].sample(rng, draws) for h in movable]
+    result = allocate(current=current, low=bounds[:, 0], high=bounds[:, 1], draws=samples, total=total)
+    changes = []
+    for h, cur, new in zip(movable, current, result.budgets, strict=True):
+        if abs(new - cur) >= max(cur * guard.min_change_fraction, 1):
+            changes.append(BudgetChange(h.key, int(cur), int(new)))
+    if not changes:
+        return None
+    # the delta of the changes actually proposed (small moves dropped)
+    kept = {c.key for c in changes}
+    budgets = np.array(
+        [
+            next(c.new_micros for c in changes if c.key == h.key) if h.key in kept else cur
+            for h, cur in zip(movable, current, strict=True)
+        ],
+        dtype=float,
+    )
+    if budgets.sum() > current.sum() + 1e-6:  # dropping a small decrease must not raise the sum
+        return None
+    from zamc_orchestrator.optimizer.domain.allocation import value_matrix
+
+    delta = (value_matrix(samples, budgets) - value_matrix(samples, current)).sum(axis=1)
+    plan = {str(c.key): c.new_micros for c in changes}
+    violations = check_budget_plan(plan, states, guard=guard, project=project, now=now)
+    marginal = result.marginal_roas
+    evidence = {
+        "campaigns": [
+            _campaign_evidence(models[h.key], marginal[:, i], int(current[i]), int(budgets[i]))
+            for i, h in enumerate(movable)
+        ],
+        "held": held,
+        "guardrails": {
+            "max_change_fraction": guard.max_change_fraction,
+            "cooldown_hours": guard.cooldown.total_seconds() / 3600,
+            "allow_provisional": guard.allow_provisional,
+        },
+        "draws": draws,
+    }
+    return BudgetPlan(
+        changes=changes,
+        expected_delta=float(delta.mean()),
+        low=float(np.quantile(delta, 0.05)),
+        high=float(np.quantile(delta, 0.95)),
+        confidence=float((delta > 0).mean()),
+        evidence=evidence,
+        held=held,
+        violations=violations,
+    )
+
+
+def _campaign_evidence(model: CampaignModel, marginal: np.ndarray, current: int, new: int) -> dict:
+    curve = model.reach.map_curve()
+    return {
+        "platform": model.key.platform,
+        "account_external_id": model.key.account_external_id,
+        "campaign_id": model.key.campaign_id,
+        "currency": model.currency,
+        "daily_budget_micros": current,
+        "proposed_daily_budget_micros": new,
+        "impressions": model.impressions,
+        "clicks": model.clicks,
+        "cost_micros": model.cost_micros,
+        "conversions": round(model.conversions, 3),
+        "conversion_value_micros": model.value_micros,
+        "observed_roas": round(model.observed_roas, 4),
+        "ctr": round(model.ctr.mean, 6),
+        "conversion_rate": round(model.conversion_rate.mean, 6),
+        "value_per_conversion_micros": round(model.value_per_conversion.mean),
+        "marginal_roas": round(float(np.mean(marginal)), 4),
+        "marginal_roas_interval": [
+            round(float(np.quantile(marginal, 0.05)), 4),
+            round(float(np.quantile(marginal, 0.95)), 4),
+        ],
+        "hill": {
+            "saturation_impressions": round(curve.top),
+            "half_saturation_micros": round(curve.half),
+            "exponent": curve.h,
+        },
+        "provisional_only": model.provisional_only,
+    }
