@@ -4,15 +4,22 @@ analytics, notifications, recommendations, autopilot, assets, server-sent events
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import hashlib
 import io
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import httpx
+import nats
 import pytest
+import uvicorn
+import websockets
 from sqlalchemy import insert, select
 
+from zamc_cli.embedded import free_port
 from zamc_events.contracts.campaign import DeploymentCompleted, TargetOutcome
 from zamc_events.contracts.common import PlatformError
 from zamc_events.contracts.metrics import AnomalyDetected, RollupRow, RollupUpdated
@@ -23,7 +30,9 @@ from zamc_events.contracts.optimization import (
     RecommendedAction,
 )
 from zamc_gateway.adapters import db
+from zamc_gateway.adapters.live import LiveHub
 from zamc_gateway.adapters.live_db import analytics_rollups
+from zamc_gateway.graphql.schema import SDL_PATH, sdl
 from zamc_testing.service import EventProbe, publish_event
 
 pytestmark = pytest.mark.service
@@ -619,3 +628,307 @@ async def test_assets_upload_dedupe_versions_review_and_content(gateway, client,
     assert {a["id"] for a in listed.json()} == {asset["id"], text.json()["id"]}
     unchanged = (await client.get(f"/assets/{asset['id']}", headers=owner.headers)).json()
     assert (unchanged["status"], unchanged["current_version"]) == ("rejected", 2)
+
+
+# server-sent events and GraphQL over a real HTTP server ------------------------------------------------
+
+
+class _TestServer(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield
+
+
+@pytest.fixture
+async def served(gateway):
+    """The gateway's HTTP app on a free loopback port (streams need a real server), stopped after the test."""
+    port = free_port()
+    server = _TestServer(
+        uvicorn.Config(
+            gateway.build_http_app(),
+            host="127.0.0.1",
+            port=port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            ws="websockets-sansio",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(10):
+        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+            await asyncio.sleep(0.02)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+
+
+class EventStream:
+    """Reads `text/event-stream` frames from an open response into a list."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.events: list[tuple[str, dict]] = []
+        self._task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        event, data = None, []
+        async for line in self.response.aiter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                data.append(line[6:])
+            elif line == "" and event is not None:
+                self.events.append((event, json.loads("".join(data))))
+                event, data = None, []
+
+    async def wait_for(self, topic: str, where=lambda data: True, timeout: float = 15.0) -> dict:
+        async with asyncio.timeout(timeout):
+            while True:
+                for name, payload in self.events:
+                    if name == topic and where(payload):
+                        return payload
+                await asyncio.sleep(0.05)
+
+    def topics(self) -> list[str]:
+        return [name for name, _ in self.events]
+
+    def close(self) -> None:
+        self._task.cancel()
+
+
+@contextlib.asynccontextmanager
+async def event_stream(http: httpx.AsyncClient, headers: dict[str, str], **params):
+    async with http.stream("GET", "/stream", headers=headers, params=params) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        stream = EventStream(response)
+        try:
+            await stream.wait_for("ready")
+            yield stream
+        finally:
+            stream.close()
+
+
+async def test_stream_pushes_each_organizations_changes_to_it_alone(
+    gateway, served, signup, problem, jetstream, nats_url
+):
+    owner = await signup()
+    intruder = await signup(organization="Other")
+    project = await seed_project(gateway, owner.org_id)
+    campaign = await seed_campaign(gateway, owner.org_id, project, "google_ads", "777")
+    # another replica: its own NATS connection and hub, no consumer of its own
+    replica_nc = await nats.connect(nats_url)
+    replica = LiveHub(replica_nc)
+    try:
+        async with (
+            httpx.AsyncClient(base_url=f"http://{served}/api/v1", timeout=30) as http,
+            replica.subscription(organization_id=owner.org_id, user_id=owner.user_id) as on_replica,
+        ):
+            problem(await http.get("/stream", params={"topics": "gossip"}, headers=owner.headers), 422)
+            problem(await http.get("/stream"), 401)
+            async with (
+                event_stream(http, owner.headers) as mine,
+                event_stream(http, intruder.headers) as theirs,
+                event_stream(http, owner.headers, topics="notification.created") as only_notifications,
+            ):
+                await publish_event(
+                    jetstream, rollup("google_ads", "777", [0], settled=False, observed=datetime.now(UTC))
+                )
+                metrics = await mine.wait_for("metrics.updated")
+                assert metrics["organization_id"] == str(owner.org_id)
+                assert metrics["data"]["campaign_id"] == str(campaign) and metrics["data"][
+                    "project_id"
+                ] == str(project)
+                assert metrics["data"]["rows"][0]["clicks"] == 10
+
+                suggestion = recommended(project, "777")
+                await publish_event(jetstream, suggestion)
+                changed = await mine.wait_for("recommendation.changed")
+                assert changed["data"]["id"] == str(suggestion.recommendation_id)
+                note = await mine.wait_for("notification.created")
+                assert (
+                    note["user_id"] == str(owner.user_id)
+                    and note["data"]["kind"] == "recommendation_available"
+                )
+                await only_notifications.wait_for("notification.created")
+
+                # a change made through the API (after its transaction commits) is pushed too
+                async with httpx.AsyncClient(base_url=f"http://{served}/api/v1") as api:
+                    applied = await api.post(
+                        f"/recommendations/{suggestion.recommendation_id}/apply", headers=owner.headers
+                    )
+                    assert applied.status_code == 202
+                await mine.wait_for(
+                    "recommendation.changed", lambda p: p["data"]["status"] == "apply_requested"
+                )
+
+                # the other replica heard every change too
+                seen = []
+                async with asyncio.timeout(10):
+                    while {"metrics.updated", "recommendation.changed", "notification.created"} - set(seen):
+                        item = await on_replica.get(timeout=10)
+                        seen.append(item.topic)
+                await asyncio.sleep(0.3)
+                assert theirs.topics() == ["ready"], theirs.events
+                assert set(only_notifications.topics()) == {"ready", "notification.created"}
+        assert replica.subscriber_count() == 0
+        async with asyncio.timeout(5):
+            while gateway.live_hub.subscriber_count():  # noqa: ASYNC110 - polled state
+                await asyncio.sleep(0.05)  # closed streams unsubscribed
+    finally:
+        await replica.stop()
+        await replica_nc.close()
+
+
+GRAPHQL_PROJECT = """
+mutation($input: JSON!) { createProject(input: $input) { id name business { name website } } }
+"""
+
+
+async def graphql(
+    http: httpx.AsyncClient, query: str, headers: dict[str, str] | None = None, **variables
+) -> dict:
+    response = await http.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers or {}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_graphql_queries_and_mutations_use_the_rest_service_layer(gateway, client, signup, jetstream):
+    owner = await signup()
+    intruder = await signup(organization="Other")
+    async with httpx.AsyncClient(transport=client._transport, base_url="http://testserver") as http:
+        created = await graphql(
+            http,
+            GRAPHQL_PROJECT,
+            owner.headers,
+            input={"name": "Spring", "business": {"name": "Acme Shoes", "website": "https://acme.example"}},
+        )
+        project = created["data"]["createProject"]
+        assert project["name"] == "Spring" and project["business"]["name"] == "Acme Shoes"
+        rest = await client.get(f"/projects/{project['id']}", headers=owner.headers)
+        assert rest.status_code == 200 and rest.json()["name"] == "Spring"
+
+        invalid = await graphql(http, GRAPHQL_PROJECT, owner.headers, input={"name": "", "business": {}})
+        [error] = invalid["errors"]
+        assert error["extensions"]["status"] == 422
+        assert {"/input/name", "/input/business/name"} <= {e["field"] for e in error["extensions"]["errors"]}
+
+        await seed_campaign(gateway, owner.org_id, uuid.UUID(project["id"]), "meta", "m-1")
+        await publish_event(
+            jetstream, rollup("meta", "m-1", [0, 1], settled=True, observed=datetime.now(UTC))
+        )
+        query = """
+        query($id: UUID!, $from: DateTime, $to: DateTime) {
+          projects { id }
+          analyticsSummary(projectId: $id, from: $from, to: $to) {
+            settled overall { clicks spendMicros ctr roas } platforms { platform clicks }
+          }
+          autopilot(projectId: $id) { enabled }
+        }
+        """
+
+        async def summary():
+            body = await graphql(http, query, owner.headers, id=project["id"], **RANGE)
+            assert "errors" not in body, body
+            return body["data"] if body["data"]["analyticsSummary"]["overall"] else None
+
+        data = await eventually(summary)
+        assert [p["id"] for p in data["projects"]] == [project["id"]]
+        rest_summary = (
+            await client.get(
+                "/analytics/summary", params={"project_id": project["id"], **RANGE}, headers=owner.headers
+            )
+        ).json()
+        assert data["analyticsSummary"]["overall"]["clicks"] == rest_summary["overall"]["clicks"] == 20
+        assert data["analyticsSummary"]["overall"]["roas"] == rest_summary["overall"]["roas"]
+        assert data["analyticsSummary"]["platforms"] == [{"platform": "meta", "clicks": 20}]
+
+        async with EventProbe.watching(jetstream, "zamc.optimization.autopilot_changed.v1") as probe:
+            switched = await graphql(
+                http,
+                "mutation($id: UUID!) { setAutopilot(projectId: $id, enabled: true) { enabled } }",
+                owner.headers,
+                id=project["id"],
+            )
+            assert switched["data"]["setAutopilot"]["enabled"] is True
+            [event] = await probe.wait_for("zamc.optimization.autopilot_changed.v1")
+            assert event.data.platform_campaign_ids == ["m-1"]
+
+        denied = await graphql(
+            http, "query($id: UUID!) { project(id: $id) { id } }", intruder.headers, id=project["id"]
+        )
+        assert denied["data"] is None and denied["errors"][0]["extensions"]["status"] == 404
+        anonymous = await graphql(http, "{ projects { id } }")
+        assert anonymous["errors"][0]["extensions"]["status"] == 401
+        viewer = await read_key(client, owner)
+        refused = await graphql(
+            http,
+            "mutation($id: UUID!) { setAutopilot(projectId: $id, enabled: false) { enabled } }",
+            viewer,
+            id=project["id"],
+        )
+        assert refused["errors"][0]["extensions"]["status"] == 403
+
+
+async def test_graphql_subscription_over_websocket_pushes_notifications(gateway, served, signup, jetstream):
+    owner = await signup()
+    project = await seed_project(gateway, owner.org_id)
+    await seed_campaign(gateway, owner.org_id, project, "google_ads", "888")
+    url = f"ws://{served}/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as socket:
+        await socket.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": "Bearer nope"}})
+        )
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 5)
+        assert closed.value.rcvd.code == 4403
+
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as socket:
+        await socket.send(
+            json.dumps(
+                {"type": "connection_init", "payload": {"Authorization": owner.headers["Authorization"]}}
+            )
+        )
+        ack = json.loads(await asyncio.wait_for(socket.recv(), 5))
+        assert ack["type"] == "connection_ack" and ack["payload"]["organizationId"] == str(owner.org_id)
+        for number, query in (
+            ("1", "subscription { notifications { topic data } }"),
+            ("2", f'subscription {{ liveMetrics(projectId: "{project}") {{ topic data }} }}'),
+        ):
+            await socket.send(json.dumps({"id": number, "type": "subscribe", "payload": {"query": query}}))
+        await asyncio.sleep(0.3)  # let both subscriptions reach the hub
+        await publish_event(
+            jetstream,
+            AnomalyDetected(
+                platform="google_ads",
+                account_external_id="acc-1",
+                campaign_id="888",
+                kind="delivery_stopped",
+                hour_start=HOUR0,
+                evidence={"impressions": 0},
+            ),
+        )
+        received: dict[str, list[dict]] = {"1": [], "2": []}
+        async with asyncio.timeout(15):
+            while not (received["1"] and received["2"]):
+                message = json.loads(await socket.recv())
+                assert message["type"] == "next", message
+                received[message["id"]].append(message["payload"]["data"])
+        [notification] = received["1"]
+        assert notification["notifications"]["topic"] == "notification.created"
+        assert notification["notifications"]["data"]["kind"] == "anomaly_detected"
+        assert received["2"][0]["liveMetrics"]["topic"] == "anomaly.detected"
+        assert received["2"][0]["liveMetrics"]["data"]["kind"] == "delivery_stopped"
+        await socket.send(json.dumps({"id": "1", "type": "complete"}))
+        await socket.send(json.dumps({"id": "2", "type": "complete"}))
+
+
+def test_exported_graphql_sdl_is_current():
+    """`services/gateway/schema.graphql` is the committed SDL; regenerate with `python -m zamc_gateway.graphql`."""
+    assert SDL_PATH.read_text() == sdl(), "schema.graphql is stale: run `python -m zamc_gateway.graphql`"

@@ -76,11 +76,8 @@ async def stream(
     if unknown:
         raise invalid("topics", f"unknown topics: {', '.join(unknown)}", allowed=list(TOPICS))
     await hub.ensure_started()
-    subscription = hub.subscribe(
-        organization_id=principal.organization_id, user_id=principal.user_id, topics=wanted
-    )
     return StreamingResponse(
-        _events(hub, subscription),
+        _events(hub, organization_id=principal.organization_id, user_id=principal.user_id, topics=wanted),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "Connection": "keep-alive"},
     )

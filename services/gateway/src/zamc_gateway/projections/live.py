@@ -287,7 +287,7 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
     async def brief_finished(ctx: HandlerContext) -> None:
         data = ctx.data
         if isinstance(data, strategy.StrategyGenerated):
-            brief_id, status = data.strategy.brief_id, "ready"
+            brief_id, status = data.strategy.brief_id, "generated"
             extra = {"strategy_id": data.strategy.strategy_id, "version": data.strategy.version}
         else:
             brief_id, status, extra = data.brief_id, "failed", {"reason": data.reason}

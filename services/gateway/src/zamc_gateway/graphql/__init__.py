@@ -1,0 +1,1 @@
+"""GraphQL at `/graphql` (strawberry): the REST domain as queries, mutations and subscriptions."""
