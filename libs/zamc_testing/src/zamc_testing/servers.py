@@ -35,10 +35,14 @@ def test_servers(base_dir: Path) -> Iterator[ServerHandles]:
     nats = postgres = None
     try:
         if not nats_url:
-            nats = EmbeddedNats(base_dir / "nats", port=free_port(), sync_interval="default").start()
+            nats = EmbeddedNats(base_dir / "nats", port=free_port(), sync_interval="default").start(
+                base_dir / "nats.log"
+            )
             nats_url = nats.url
         if not database_url:
-            postgres = EmbeddedPostgres(base_dir / "pg", port=free_port(), durable=False).start()
+            postgres = EmbeddedPostgres(base_dir / "pg", port=free_port(), durable=False).start(
+                base_dir / "postgres.log"
+            )
             database_url = postgres.url("postgres")
         yield ServerHandles(nats_url=nats_url, database_url=database_url, nats=nats, postgres=postgres)
     finally:
