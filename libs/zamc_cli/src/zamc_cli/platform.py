@@ -60,6 +60,10 @@ class LocalPlatform:
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.options.ports.gateway}"
 
+    @property
+    def sandbox_admin_url(self) -> str:
+        return f"http://127.0.0.1:{self.options.ports.sandbox_oauth}"
+
     def sandbox_endpoints(self) -> SandboxEndpoints | None:
         if not self.options.sandbox:
             return None

@@ -63,12 +63,14 @@ def service_environment(
             f"{prefix}DEVELOPER_TOKEN": "sandbox-developer-token",
             f"{prefix}CLIENT_ID": "sandbox-client",
             f"{prefix}CLIENT_SECRET": "sandbox-secret",
+            f"{prefix}SYNC_INTERVAL_SECONDS": "5",
         }
     elif service == "connector-meta":
         env |= {
             f"{prefix}GRAPH_URL": sandbox.graph_url,
             f"{prefix}APP_ID": "sandbox-app",
             f"{prefix}APP_SECRET": "sandbox-app-secret",
+            f"{prefix}SYNC_INTERVAL_SECONDS": "5",
         }
     elif service == "gateway":
         env |= {

@@ -1,0 +1,284 @@
+"""The hero flow, driven only through the gateway's public API (plus the sandbox's admin API to
+check what landed on the platforms). Shared by the end-to-end tests and `make demo`.
+
+Each step records its duration and what it saw in `HeroFlow.report`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+
+API = "/api/v1"
+
+
+class FlowError(AssertionError):
+    """A step did not see what the hero flow promises."""
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class HeroFlow:
+    gateway_url: str
+    sandbox_admin_url: str
+    email: str = field(default_factory=lambda: f"marketer-{uuid.uuid4().hex[:8]}@example.com")
+    password: str = "correct horse battery staple"
+    report: list[Step] = field(default_factory=list)
+    client: httpx.AsyncClient | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+    # plumbing -----------------------------------------------------------------------------
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[HeroFlow]:
+        async with httpx.AsyncClient(base_url=self.gateway_url, timeout=30.0) as client:
+            self.client = client
+            yield self
+
+    async def step(self, name: str, action: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+        started = time.perf_counter()
+        details = await action()
+        self.report.append(Step(name, time.perf_counter() - started, details))
+        return details
+
+    async def call(
+        self, method: str, path: str, *, expect: int | tuple[int, ...] = (200, 201, 202), **kwargs
+    ) -> Any:
+        assert self.client is not None
+        response = await self.client.request(method, f"{API}{path}", **kwargs)
+        expected = (expect,) if isinstance(expect, int) else expect
+        if response.status_code not in expected:
+            raise FlowError(f"{method} {path} answered {response.status_code}: {response.text[:500]}")
+        if response.headers.get("content-type", "").startswith(
+            ("application/json", "application/problem+json")
+        ):
+            return response.json()
+        return response.text
+
+    async def admin(self, method: str, path: str, **kwargs) -> Any:
+        async with httpx.AsyncClient(base_url=self.sandbox_admin_url, timeout=30.0) as client:
+            response = await client.request(method, path, **kwargs)
+            response.raise_for_status()
+            return response.json()
+
+    async def eventually(self, probe: Callable[[], Awaitable[Any]], what: str, timeout: float = 60.0) -> Any:
+        deadline = time.monotonic() + timeout
+        last: Any = None
+        while time.monotonic() < deadline:
+            last = await probe()
+            if last:
+                return last
+            await asyncio.sleep(0.3)
+        raise FlowError(f"timed out waiting for {what}; last seen: {str(last)[:500]}")
+
+    # the flow -------------------------------------------------------------------------------
+    async def sign_up(self) -> dict[str, Any]:
+        signed = await self.call(
+            "POST",
+            "/auth/signup",
+            expect=201,
+            json={"email": self.email, "password": self.password, "organization_name": "Acme Outdoor"},
+        )
+        login = await self.call("POST", "/auth/login", json={"email": self.email, "password": self.password})
+        assert self.client is not None
+        self.client.headers["Authorization"] = f"Bearer {login['access_token']}"
+        self.state["organization_id"] = signed["organization"]["id"]
+        return {"user": signed["user"]["email"], "organization": signed["organization"]["id"]}
+
+    async def connect_platforms(self) -> dict[str, Any]:
+        for platform in ("google_ads", "meta"):
+            started = await self.call(
+                "POST", "/platform-connections", expect=201, json={"platform": platform}
+            )
+            async with httpx.AsyncClient(timeout=30.0) as browser:
+                consent = await browser.get(started["authorization_url"], follow_redirects=False)
+                if consent.status_code not in (302, 303, 307):
+                    raise FlowError(
+                        f"{platform} consent did not redirect: {consent.status_code} {consent.text[:200]}"
+                    )
+                callback = await browser.get(consent.headers["location"], follow_redirects=False)
+                if callback.status_code >= 400:
+                    raise FlowError(
+                        f"{platform} OAuth callback failed: {callback.status_code} {callback.text[:300]}"
+                    )
+
+        async def linked() -> list[dict[str, Any]] | None:
+            connections = await self.call("GET", "/platform-connections")
+            items = connections["items"] if isinstance(connections, dict) else connections
+            failed = [c for c in items if c["status"] == "failed"]
+            if failed:
+                raise FlowError(f"connection failed: {failed}")
+            ok = [c for c in items if c["status"] == "linked" and c["accounts"]]
+            return ok if len(ok) == 2 else None
+
+        connections = await self.eventually(linked, "both platform connections to be linked")
+        self.state["accounts"] = {c["platform"]: c["accounts"][0] for c in connections}
+        return {c["platform"]: [a["external_id"] for a in c["accounts"]] for c in connections}
+
+    async def brief_to_strategy(self) -> dict[str, Any]:
+        project = await self.call(
+            "POST",
+            "/projects",
+            expect=201,
+            json={
+                "name": "Trail shoes launch",
+                "business": {
+                    "name": "Acme Outdoor",
+                    "website": "https://acme.example",
+                    "industry": "Sporting goods",
+                    "description": "Running and hiking gear",
+                    "brand_voice": "Energetic, direct",
+                },
+            },
+        )
+        self.state["project_id"] = project["id"]
+        start = date.today() + timedelta(days=1)
+        brief = await self.call(
+            "POST",
+            f"/projects/{project['id']}/briefs",
+            expect=202,
+            json={
+                "product": "Trail running shoes",
+                "audience": "Runners aged 25-45 who run off-road at weekends",
+                "goal": "sales",
+                "budget": {"amount": "100.00", "currency": "EUR", "period": "daily"},
+                "start_date": start.isoformat(),
+                "end_date": (start + timedelta(days=30)).isoformat(),
+                "platforms": ["google_ads", "meta"],
+                "locations": ["DE", "AT"],
+                "languages": ["de", "en"],
+                "landing_page_url": "https://acme.example/trail",
+            },
+        )
+        progress: list[str] = []
+
+        async def ready() -> dict[str, Any] | None:
+            current = await self.call("GET", f"/briefs/{brief['id']}")
+            if current.get("progress") and (not progress or progress[-1] != str(current["progress"])):
+                progress.append(str(current["progress"]))
+            if current["status"] == "failed":
+                raise FlowError(f"strategy generation failed: {current}")
+            return current if current.get("strategy_id") else None
+
+        done = await self.eventually(ready, "the strategy")
+        self.state["strategy_id"] = done["strategy_id"]
+        return {"brief": brief["id"], "strategy": done["strategy_id"], "progress_seen": progress}
+
+    async def review_and_approve(self) -> dict[str, Any]:
+        strategy_id = self.state["strategy_id"]
+        strategy = await self.call("GET", f"/strategies/{strategy_id}")
+        body = strategy.get("strategy", strategy)
+        too_long = json.loads(json.dumps(body))
+        ad = too_long["google_ads"]["campaigns"][0]["ad_groups"][0]["ads"][0]
+        ad["headlines"][0] = "An Extremely Long Headline That Breaks Google's Limit"
+        rejected = await self.call("PATCH", f"/strategies/{strategy_id}", expect=422, json=too_long)
+        if "30" not in json.dumps(rejected):
+            raise FlowError(f"the rejection does not name the 30-character limit: {rejected}")
+        edited = json.loads(json.dumps(body))
+        edited["google_ads"]["campaigns"][0]["ad_groups"][0]["ads"][0]["headlines"][0] = (
+            "Trail Shoes That Grip"
+        )
+        revised = await self.call("PATCH", f"/strategies/{strategy_id}", json=edited)
+        version = revised.get("version") or revised.get("strategy", {}).get("version")
+        approved = await self.call("POST", f"/strategies/{strategy_id}/approve", json={"version": version})
+        self.state["approved"] = edited
+        return {
+            "generator": body.get("generator"),
+            "version": version,
+            "approved": approved.get("status", "approved"),
+        }
+
+    async def deploy(self) -> dict[str, Any]:
+        accounts = self.state["accounts"]
+        deployment = await self.call(
+            "POST",
+            f"/strategies/{self.state['strategy_id']}/deployments",
+            expect=202,
+            json={
+                "targets": [
+                    {"platform": p, "account_external_id": a["external_id"]} for p, a in accounts.items()
+                ]
+            },
+        )
+
+        async def finished() -> dict[str, Any] | None:
+            current = await self.call("GET", f"/deployments/{deployment['id']}")
+            return current if current["status"] not in ("pending", "running") else None
+
+        result = await self.eventually(finished, "the deployment to finish", timeout=90)
+        self.state["deployment"] = result
+        ids = {t["platform"]: t["platform_campaign_ids"] for t in result["targets"]}
+        return {"deployment": deployment["id"], "status": result["status"], "platform_campaign_ids": ids}
+
+    async def sandbox_objects(self) -> dict[str, Any]:
+        return await self.admin("GET", "/admin/objects")
+
+    async def live_metrics(self) -> dict[str, Any]:
+        project_id = self.state["project_id"]
+
+        async def summary() -> dict[str, Any] | None:
+            current = await self.call("GET", "/analytics/summary", params={"project_id": project_id})
+            overall = current.get("overall", current.get("total", {}))
+            return current if overall.get("impressions", 0) > 0 else None
+
+        current = await self.eventually(summary, "metrics for the deployed campaigns", timeout=90)
+        csv = await self.call("GET", "/analytics/export.csv", params={"project_id": project_id})
+        self.state["summary"] = current
+        return {
+            "summary": current.get("overall", current.get("total")),
+            "csv_lines": len(str(csv).splitlines()),
+        }
+
+    async def recommendation(self) -> dict[str, Any]:
+        project_id = self.state["project_id"]
+
+        async def recommended() -> list[dict[str, Any]] | None:
+            found = await self.call("GET", "/recommendations", params={"project_id": project_id})
+            items = found["items"] if isinstance(found, dict) else found
+            actionable = [r for r in items if r.get("status", "open") == "open" and r.get("actions")]
+            return actionable or None
+
+        items = await self.eventually(recommended, "an optimisation recommendation", timeout=120)
+        chosen = items[0]
+        await self.call("POST", f"/recommendations/{chosen['id']}/apply")
+
+        async def notified() -> list[dict[str, Any]] | None:
+            found = await self.call("GET", "/notifications")
+            items = found["items"] if isinstance(found, dict) else found
+            return items or None
+
+        notifications = await self.eventually(notified, "a notification")
+        return {
+            "recommendation": chosen.get("title"),
+            "kind": chosen.get("kind"),
+            "notifications": [n.get("title") or n.get("kind") for n in notifications][:5],
+        }
+
+    async def run(self) -> list[Step]:
+        async with self.session():
+            await self.step("sign up and log in", self.sign_up)
+            await self.step("connect Google Ads and Meta", self.connect_platforms)
+            await self.step("brief → AI strategy", self.brief_to_strategy)
+            await self.step("review, edit and approve", self.review_and_approve)
+            await self.step("deploy to both platforms", self.deploy)
+            await self.step("live cross-platform metrics", self.live_metrics)
+            await self.step("apply a recommendation", self.recommendation)
+        return self.report
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
