@@ -130,6 +130,7 @@ async def test_rules_strategist_end_to_end_with_progress_and_one_strategy_per_br
     jetstream, nats_url, database_url, make_brief
 ):
     brief = make_brief()
+    within_a_second = sample("zamc_strategy_generation_seconds_bucket", generator="rules", le="1.0")
     async with (
         running_service(definition, settings_for(nats_url, database_url)) as runtime,
         EventProbe.watching(jetstream, *STRATEGY_EVENTS) as probe,
@@ -143,6 +144,10 @@ async def test_rules_strategist_end_to_end_with_progress_and_one_strategy_per_br
         assert strategy.strategy_id == strategy_id_for(brief.brief_id) and strategy.brief_id == brief.brief_id
         assert generated.correlation_id == request.correlation_id and generated.tenant_id == request.tenant_id
         assert elapsed < 1.5, f"rules generation took {elapsed:.2f} s end to end"
+        # the generation itself (progress transactions included) took less than a second
+        assert sample("zamc_strategy_generation_seconds_bucket", generator="rules", le="1.0") == (
+            within_a_second + 1
+        )
         assert steps(probe, brief.brief_id) == ["queued", "rules", "validated"]
         progress_at = [e.occurred_at for e in probe.of("zamc.strategy.progress.v1")]
         assert max(progress_at) <= generated.occurred_at

@@ -28,6 +28,7 @@ from zamc_events.contracts.base import utcnow
 from zamc_events.contracts.strategy import StrategyFailed, StrategyGenerated, StrategyProgress
 from zamc_events.runtime.faults import crash_point
 from zamc_events.runtime.service import ServiceRuntime
+from zamc_orchestrator import metrics
 from zamc_orchestrator.adapters import repositories as repo
 from zamc_orchestrator.adapters.llm import LiteLLMDrafter, _import_litellm
 from zamc_orchestrator.config import Settings
@@ -160,6 +161,9 @@ async def _generate_one(
                     StrategyGenerated(strategy=result.strategy),
                     cause=generation.cause,
                 )
+            metrics.STRATEGY_GENERATION_SECONDS.labels(result.strategy.generator).observe(
+                time.perf_counter() - started
+            )
             log.info(
                 "strategy generated",
                 generator=result.strategy.generator,
