@@ -177,12 +177,15 @@ async def syncable_accounts(session: AsyncSession) -> list[tuple[Connection, Lin
             .join(ad_accounts, ad_accounts.c.connection_id == connections.c.connection_id)
             .where(connections.c.status == "active")
             .order_by(ad_accounts.c.account_id, connections.c.updated_at.desc())
-            .distinct(ad_accounts.c.account_id)
         )
     ).all()
-    return [
-        (_connection(r), LinkedAccount(r.connection_id, r.account_id, r.currency, r.time_zone)) for r in rows
-    ]
+    newest: dict[str, tuple[Connection, LinkedAccount]] = {}
+    for r in rows:
+        newest.setdefault(
+            r.account_id,
+            (_connection(r), LinkedAccount(r.connection_id, r.account_id, r.currency, r.time_zone)),
+        )
+    return list(newest.values())
 
 
 async def active_connections(session: AsyncSession) -> list[Connection]:
