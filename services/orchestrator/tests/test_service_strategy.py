@@ -296,3 +296,25 @@ async def test_revisions_become_new_versions_only_when_valid_and_newer_and_appro
             (2, "revised", True),
         ]
         assert versions[1].strategy == v2
+
+
+async def test_a_brief_no_strategy_can_serve_fails_with_a_reason_and_can_be_requested_again(
+    jetstream, nats_url, database_url, make_brief
+):
+    brief = make_brief(landing_page_url="ftp://mugs.example.com")
+    async with (
+        running_service(definition, settings_for(nats_url, database_url)) as runtime,
+        EventProbe.watching(jetstream, *STRATEGY_EVENTS) as probe,
+    ):
+        await publish_event(jetstream, StrategyRequested(brief=brief))
+        [failed] = await probe.wait_for("zamc.strategy.failed.v1", timeout=20)
+        assert failed.data.brief_id == brief.brief_id
+        assert "landing page URL must start with http" in failed.data.reason
+        assert await count_rows(runtime, strategy_generations, status="failed") == 1
+        assert await count_rows(runtime, strategy_versions) == 0
+
+        fixed = brief.model_copy(update={"landing_page_url": "https://mugs.example.com/shop"})
+        await publish_event(jetstream, StrategyRequested(brief=fixed))
+        [generated] = await probe.wait_for("zamc.strategy.generated.v1", timeout=20)
+        assert generated.data.strategy.brief_id == brief.brief_id
+        assert await count_rows(runtime, strategy_generations, status="done") == 1
