@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +15,7 @@ from zamc_gateway.adapters import db
 from zamc_gateway.adapters import live_tenancy as tenancy
 from zamc_gateway.adapters.live_db import analytics_anomalies, analytics_rollups
 from zamc_gateway.domain import analytics
-from zamc_gateway.domain.errors import invalid
+from zamc_gateway.domain.errors import NotFound, invalid
 from zamc_gateway.domain.principal import Principal
 
 r = analytics_rollups
@@ -79,20 +79,39 @@ async def summary(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> dict[str, Any]:
-    """Totals per platform and overall for a project over [start, end), from hourly rollups."""
-    await tenancy.require_project(session, organization_id=principal.organization_id, project_id=project_id)
+    """Totals per platform and overall for a project over [start, end), from hourly rollups.
+
+    One statement (the hot path of the dashboard): the project row scopes the caller's organization
+    and answers 404 when absent; a lateral aggregate adds the totals per platform and currency.
+    """
     start, end = _range(start, end)
-    rows = await session.execute(
+    p = db.projects
+    totals = (
         select(r.c.platform, r.c.currency, *_SUMS)
         .select_from(_joined(principal.organization_id))
         .where(
-            c.c.project_id == project_id,
+            c.c.project_id == p.c.id,
             r.c.granularity == "hour",
             r.c.period_start >= start,
             r.c.period_start < end,
         )
         .group_by(r.c.platform, r.c.currency)
+        .lateral("totals")
     )
+    rows = (
+        await session.execute(
+            select(p.c.id, totals)
+            .select_from(p.outerjoin(totals, true()))
+            .where(
+                p.c.id == project_id,
+                p.c.organization_id == principal.organization_id,
+                p.c.deleted_at.is_(None),
+            )
+        )
+    ).all()
+    if not rows:
+        raise NotFound("project not found")
+    rows = [row for row in rows if row.platform is not None]
     result = analytics.summarize(_point(row, granularity="hour", period_start=start) for row in rows)
     return {"project_id": project_id, "from": start, "to": end, **result.as_dict()}
 

@@ -1,0 +1,326 @@
+"""Benchmark: authenticated `GET /api/v1/analytics/summary` against a bare FastAPI endpoint.
+
+    python tests/perf/bench_gateway.py [--connections 200] [--duration 15] [--threads 2]
+
+Starts nats-server and PostgreSQL on this machine, the gateway (`zamc-gateway`, one uvicorn
+process, rate limiting on with limits too high to trigger) and a bare FastAPI app served by
+uvicorn the same way (one process, same host, no access log). It signs a user up, seeds one
+project with 4 platform campaigns and 30 days of hourly rollups (2,880 rows), then loads both
+endpoints with the same tool and settings, one after the other, and prints req/s and
+p50/p95/p99 latency side by side. The load tool is `wrk` (Debian: `apt-get install wrk`) when
+installed, else a built-in asyncio/httpx load generator (slower: it competes for the same 2
+cores). Figures only; nothing is asserted. Every server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from zamc_cli.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from zamc_gateway.adapters import db
+from zamc_gateway.adapters.live_db import analytics_rollups
+
+HERE = Path(__file__).resolve()
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("ZAMC requests=%d duration_us=%d non2xx=%d errors=%d p50_us=%d p95_us=%d p99_us=%d\\n",
+    summary.requests, summary.duration, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def serve_bare(port: int) -> None:
+    """The baseline: FastAPI + uvicorn with nothing but a JSON endpoint."""
+    import uvicorn
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.get("/bare")
+    async def bare() -> dict[str, object]:
+        return {"ok": True, "platforms": [], "overall": None}
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="off")
+
+
+def start_process(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        args,
+        env={**os.environ, **env},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+async def wait_http(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as http:
+        while True:
+            try:
+                if (await http.get(url)).status_code < 500:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not answer in {timeout} s")
+            await asyncio.sleep(0.2)
+
+
+async def seed(base: str, database_url: str) -> tuple[str, str]:
+    """Sign up through the API; seed a project, its campaigns and rollups in the gateway's tables."""
+    async with httpx.AsyncClient(base_url=base) as http:
+        response = await http.post(
+            "/api/v1/auth/signup",
+            json={
+                "email": f"bench-{uuid.uuid4().hex[:8]}@example.com",
+                "password": "benchmark password",
+                "organization_name": "Bench",
+            },
+        )
+        response.raise_for_status()
+        body = response.json()
+    org_id, token = uuid.UUID(body["organization"]["id"]), body["access_token"]
+    project_id = uuid.uuid4()
+    engine = create_async_engine(database_url)
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(db.projects).values(
+                id=project_id, organization_id=org_id, name="Bench", business={"name": "Bench"}
+            )
+        )
+        rows = []
+        for index, platform in enumerate(("google_ads", "google_ads", "meta", "meta")):
+            campaign = f"bench-{index}"
+            await connection.execute(
+                insert(db.platform_campaigns).values(
+                    id=uuid.uuid4(),
+                    organization_id=org_id,
+                    project_id=project_id,
+                    deployment_id=uuid.uuid4(),
+                    strategy_id=uuid.uuid4(),
+                    platform=platform,
+                    account_external_id="acc",
+                    platform_campaign_id=campaign,
+                    name=campaign,
+                    status="ENABLED",
+                    currency="EUR",
+                )
+            )
+            for hour in range(30 * 24):
+                rows.append(
+                    {
+                        "platform": platform,
+                        "campaign_id": campaign,
+                        "granularity": "hour",
+                        "period_start": end - timedelta(hours=hour + 1),
+                        "account_external_id": "acc",
+                        "organization_id": org_id,
+                        "currency": "EUR",
+                        "impressions": 1000 + hour,
+                        "clicks": 40,
+                        "cost_micros": 12_000_000,
+                        "conversions": 2.0,
+                        "conversion_value_micros": 50_000_000,
+                        "settled": hour > 72,
+                        "observed_at": end,
+                    }
+                )
+        await connection.execute(insert(analytics_rollups), rows)
+    await engine.dispose()
+    return token, f"/api/v1/analytics/summary?project_id={project_id}"
+
+
+def run_wrk(
+    url: str, headers: dict[str, str], *, connections: int, threads: int, duration: int
+) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        script.name,
+    ]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    match = re.search(r"ZAMC (.*)", output)
+    if match is None:
+        raise RuntimeError(f"unexpected wrk output:\n{output}")
+    raw = dict(item.split("=") for item in match.group(1).split())
+    return {
+        "rps": int(raw["requests"]) / (int(raw["duration_us"]) / 1e6),
+        "p50": int(raw["p50_us"]) / 1000,
+        "p95": int(raw["p95_us"]) / 1000,
+        "p99": int(raw["p99_us"]) / 1000,
+        "non2xx": int(raw["non2xx"]),
+        "errors": int(raw["errors"]),
+    }
+
+
+async def run_python_load(
+    url: str, headers: dict[str, str], *, connections: int, duration: int
+) -> dict[str, float]:
+    """Fallback when wrk is absent: `connections` keep-alive clients hammering `url` for `duration` s."""
+    latencies: list[float] = []
+    non2xx = errors = 0
+    deadline = time.perf_counter() + duration
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=10) as http:
+
+        async def worker() -> None:
+            nonlocal non2xx, errors
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                try:
+                    response = await http.get(url)
+                except httpx.HTTPError:
+                    errors += 1
+                    continue
+                latencies.append(time.perf_counter() - started)
+                non2xx += not response.is_success
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100)
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": cuts[49] * 1000,
+        "p95": cuts[94] * 1000,
+        "p99": cuts[98] * 1000,
+        "non2xx": non2xx,
+        "errors": errors,
+    }
+
+
+async def measure(url: str, headers: dict[str, str], args: argparse.Namespace) -> dict[str, float]:
+    async with httpx.AsyncClient(headers=headers) as http:  # warm up and check the answer
+        for _ in range(50):
+            response = await http.get(url)
+            response.raise_for_status()
+    if shutil.which("wrk"):
+        return await asyncio.to_thread(
+            run_wrk, url, headers, connections=args.connections, threads=args.threads, duration=args.duration
+        )
+    return await run_python_load(url, headers, connections=args.connections, duration=args.duration)
+
+
+async def run(args: argparse.Namespace) -> None:
+    tool = "wrk" if shutil.which("wrk") else "built-in asyncio/httpx load (wrk not installed)"
+    print(
+        f"{args.connections} connections, {args.duration} s each, load tool: {tool}, {os.cpu_count()} cores"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        nats_server = EmbeddedNats(work / "nats", port=free_port()).start()
+        postgres = EmbeddedPostgres(work / "pg", port=free_port()).start()
+        processes: list[subprocess.Popen] = []
+        try:
+            gateway_port, bare_port = free_port(), free_port()
+            gateway_env = {
+                "ZAMC_NATS_URL": nats_server.url,
+                "ZAMC_DATABASE_URL": postgres.url(),
+                "ZAMC_ENVIRONMENT": "test",
+                "ZAMC_LOG_LEVEL": "WARNING",
+                "ZAMC_GATEWAY_HTTP_PORT": str(gateway_port),
+                "ZAMC_GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "1000000000",
+                "ZAMC_GATEWAY_RATE_LIMIT_PER_IP": "1000000000",
+                "ZAMC_GATEWAY_ARGON2_MEMORY_KIB": "1024",
+                "ZAMC_GATEWAY_ARGON2_TIME_COST": "1",
+                "ZAMC_GATEWAY_ARGON2_PARALLELISM": "1",
+                "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+            }
+            gateway_bin = Path(sys.executable).with_name("zamc-gateway")
+            processes.append(start_process([str(gateway_bin)], gateway_env, work / "gateway.log"))
+            processes.append(
+                start_process(
+                    [sys.executable, str(HERE), "--serve-bare", str(bare_port)], {}, work / "bare.log"
+                )
+            )
+            gateway = f"http://127.0.0.1:{gateway_port}"
+            await wait_http(f"{gateway}/readyz")
+            await wait_http(f"http://127.0.0.1:{bare_port}/bare")
+            token, path = await seed(gateway, postgres.url())
+            results = {
+                "bare FastAPI GET /bare": await measure(f"http://127.0.0.1:{bare_port}/bare", {}, args),
+                "gateway GET /api/v1/me (auth only)": await measure(
+                    f"{gateway}/api/v1/me", {"Authorization": f"Bearer {token}"}, args
+                ),
+                "gateway GET /api/v1/analytics/summary": await measure(
+                    gateway + path, {"Authorization": f"Bearer {token}"}, args
+                ),
+            }
+        finally:
+            for process in processes:
+                stop_process(process)
+            nats_server.stop()
+            postgres.stop()
+    print(
+        f"{'endpoint':<40} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'errors':>7}"
+    )
+    for name, r in results.items():
+        print(
+            f"{name:<40} {r['rps']:>9,.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f}"
+            f" {r['non2xx']:>8} {r['errors']:>7}"
+        )
+    bare, _, summary = results.values()
+    print(
+        f"summary / bare throughput: {summary['rps'] / bare['rps']:.0%} (target >= 50 %); "
+        f"summary p95 {summary['p95']:.1f} ms (target < 50 ms)"
+    )
+    print(json.dumps({"bench": "gateway", **{k.split()[0]: v for k, v in results.items()}}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--connections", type=int, default=200)
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_bare:
+        serve_bare(args.serve_bare)
+    else:
+        asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
