@@ -7,13 +7,13 @@ import uuid
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
-from zamc_events.contracts.accounts import MetaConnectionRemoved, MetaOAuthCodeReceived
-from zamc_testing.service import EventProbe, publish_event
 
 from zamc_connector_meta.adapters.crypto import TokenCipher
 from zamc_connector_meta.adapters.db import connections
 from zamc_connector_meta.service_layer import linking, sync
 from zamc_connector_meta.service_layer.context import connector_for
+from zamc_events.contracts.accounts import MetaConnectionRemoved, MetaOAuthCodeReceived
+from zamc_testing.service import EventProbe, publish_event
 
 pytestmark = [pytest.mark.service]
 
