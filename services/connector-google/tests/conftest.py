@@ -182,7 +182,11 @@ def link(jetstream, oauth_code) -> Callable[..., Awaitable[uuid.UUID]]:
 
 
 def search_campaign(
-    key: str = "spring", *, headlines: list[str] | None = None, **changes: Any
+    key: str = "spring",
+    *,
+    headlines: list[str] | None = None,
+    cpc_bid_micros: int | None = 1_500_000,
+    **changes: Any,
 ) -> GoogleSearchCampaign:
     values: dict[str, Any] = {
         "key": key,
@@ -195,7 +199,7 @@ def search_campaign(
             GoogleAdGroup(
                 key="shoes",
                 name="Running shoes",
-                cpc_bid_micros=1_500_000,
+                cpc_bid_micros=cpc_bid_micros,
                 keywords=[Keyword(text="running shoes", match_type="PHRASE"), Keyword(text="trail shoes")],
                 ads=[
                     ResponsiveSearchAd(
