@@ -78,6 +78,25 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _problem_media_type(app: FastAPI) -> None:
+    """Document error responses as `application/problem+json`, which is what they are."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = original()
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    for code, response in operation.get("responses", {}).items():
+                        content = response.get("content", {})
+                        if code.isdigit() and int(code) >= 400 and "application/json" in content:
+                            content[PROBLEM_JSON] = content.pop("application/json")
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def _optional_module(name: str) -> ModuleType | None:
     """Part of the gateway that may not be installed yet: only its own absence is tolerated."""
     try:
@@ -114,6 +133,7 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
         ttl_seconds=max(60, 2 * settings.rate_limit_window_seconds),
     )
     install(app)
+    _problem_media_type(app)
 
     v1 = APIRouter(prefix=API_PREFIX, dependencies=[Depends(limit_ip)], responses=PROBLEM_RESPONSES)
     for router in CORE_ROUTERS:
