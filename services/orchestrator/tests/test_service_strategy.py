@@ -26,7 +26,7 @@ from zamc_orchestrator.adapters.llm import _import_litellm
 from zamc_orchestrator.config import Settings
 from zamc_orchestrator.domain.strategies import strategy_id_for
 from zamc_orchestrator.main import definition
-from zamc_testing.llm_server import LLMTestServer, answer, http_error
+from zamc_testing.llm_server import LLMTestServer, answer, hang, http_error
 from zamc_testing.service import EventProbe, publish_event, running_service
 
 pytestmark = pytest.mark.service
@@ -318,3 +318,29 @@ async def test_a_brief_no_strategy_can_serve_fails_with_a_reason_and_can_be_requ
         [generated] = await probe.wait_for("zamc.strategy.generated.v1", timeout=20)
         assert generated.data.strategy.brief_id == brief.brief_id
         assert await count_rows(runtime, strategy_generations, status="done") == 1
+
+
+async def test_a_stopping_service_gives_its_unfinished_brief_back_to_the_next_worker(
+    litellm_imported, jetstream, nats_url, database_url, make_brief
+):
+    brief = make_brief()
+    with LLMTestServer() as llm:
+        llm.script("slow", hang(30))
+        settings = settings_for(nats_url, database_url, llm_timeout_seconds=25.0, **llm_settings(llm, "slow"))
+        async with (
+            running_service(definition, settings),
+            EventProbe.watching(jetstream, *STRATEGY_EVENTS) as probe,
+        ):
+            await publish_event(jetstream, StrategyRequested(brief=brief))
+            await probe.wait_for(
+                "zamc.strategy.progress.v1", where=lambda d: d.step == "drafting", timeout=20
+            )
+        # stopped while the model drafts: the lease (60 s) is given back, not left to run out
+    async with (
+        running_service(definition, settings_for(nats_url, database_url)) as runtime,
+        EventProbe.watching(jetstream, *STRATEGY_EVENTS) as probe,
+    ):
+        [generated] = await probe.wait_for("zamc.strategy.generated.v1", timeout=10)
+        assert generated.data.strategy.brief_id == brief.brief_id
+        assert generated.data.strategy.generator == "rules"
+        assert await count_rows(runtime, strategy_generations, status="done", attempts=1) == 1

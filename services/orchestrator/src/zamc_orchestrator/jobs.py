@@ -8,7 +8,7 @@ visible while the draft is being written. The result (version 1 of the strategy,
 done and `zamc.strategy.generated.v1`, or `zamc.strategy.failed.v1`) commits in one transaction,
 only while the lease is still this worker's. A worker that dies leaves its lease to run out; the
 brief is then drafted again (the strategy ID is derived from the brief, the version row is
-inserted once), at most `GENERATION_MAX_ATTEMPTS` times.
+inserted once), at most `GENERATION_MAX_ATTEMPTS` times. A service that stops gives its leases back.
 
 Saga time-outs. Every `SAGA_POLL_SECONDS` the deployments past their deadline are locked (skipping
 those another replica holds) and timed out (domain/saga.py `time_out`), in one transaction with the
@@ -139,6 +139,7 @@ async def _generate_one(
                 await _finish_failed(runtime, generation, "; ".join(rejected.reasons))
                 return
             except asyncio.CancelledError:
+                await _release(runtime, generation)
                 raise
             except Exception as error:
                 await _retry_or_fail(runtime, generation, error)
@@ -194,6 +195,15 @@ async def _keep_lease(runtime: ServiceRuntime, generation: repo.Generation) -> N
                 return
         except Exception:
             log.warning("lease not renewed", exc_info=True)
+
+
+async def _release(runtime: ServiceRuntime, generation: repo.Generation) -> None:
+    assert generation.lease_token is not None
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(2.0), runtime.sessions() as session, session.begin():
+            await repo.release_generation(
+                session, brief_id=generation.brief.brief_id, token=generation.lease_token
+            )
 
 
 async def _finish_failed(runtime: ServiceRuntime, generation: repo.Generation, reason: str) -> None:

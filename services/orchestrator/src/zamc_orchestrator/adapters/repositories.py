@@ -181,6 +181,22 @@ async def finish_generation(
     )
 
 
+async def release_generation(session: AsyncSession, *, brief_id: uuid.UUID, token: uuid.UUID) -> None:
+    """Give a lease back unfinished (the service is stopping): the next worker starts it at once."""
+    table = strategy_generations
+    await session.execute(
+        update(table)
+        .where(table.c.brief_id == brief_id, table.c.lease_token == token, table.c.status == "running")
+        .values(
+            status="pending",
+            attempts=func.greatest(table.c.attempts - 1, 0),
+            lease_token=None,
+            lease_until=None,
+            updated_at=func.now(),
+        )
+    )
+
+
 async def retry_generation_later(
     session: AsyncSession, *, brief_id: uuid.UUID, token: uuid.UUID, delay_seconds: float, error: str
 ) -> None:
