@@ -1,0 +1,636 @@
+"""The optimiser's service layer: evaluate a project, publish recommendations, apply, dismiss.
+
+`Emit` is how events leave: a handler passes `ctx.emit` (the event is caused by the one being
+handled), the evaluation job passes the publisher's `emit` bound to its session. Both write an
+outbox row in the caller's transaction, with the state change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import structlog
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from zamc_events.contracts.base import Event
+from zamc_events.contracts.campaign import (
+    GoogleAdsBudgetUpdateRequested,
+    GoogleAdsStatusUpdateRequested,
+    MetaBudgetUpdateRequested,
+    MetaStatusUpdateRequested,
+)
+from zamc_events.contracts.optimization import (
+    OptimizationApplied,
+    OptimizationRecommended,
+    RecommendedAction,
+)
+from zamc_orchestrator.optimizer import repository as repo
+from zamc_orchestrator.optimizer import tables as t
+from zamc_orchestrator.optimizer.config import OptimizerSettings
+from zamc_orchestrator.optimizer.domain.budgets import budget_state, plan_budgets
+from zamc_orchestrator.optimizer.domain.guardrails import CampaignBudget, ProjectBudget, check_budget_plan
+from zamc_orchestrator.optimizer.domain.model import CampaignKey, fit_portfolio
+from zamc_orchestrator.optimizer.domain.recommend import (
+    AUTOMATABLE,
+    Draft,
+    bid_target_drafts,
+    budget_draft,
+    budget_limited_warnings,
+    learning_reset_warnings,
+    sibling_draft,
+)
+from zamc_orchestrator.optimizer.domain.siblings import Sibling, SiblingRules, judge_siblings
+
+log = structlog.get_logger("zamc.optimizer")
+
+Emit = Callable[[Event], Awaitable[Any]]
+BUDGET_COMMANDS = {"google_ads": GoogleAdsBudgetUpdateRequested, "meta": MetaBudgetUpdateRequested}
+STATUS_COMMANDS = {"google_ads": GoogleAdsStatusUpdateRequested, "meta": MetaStatusUpdateRequested}
+EVALUATION_LOCK = 0x7A616D636F7074  # pg advisory lock: one optimiser round at a time, across replicas
+
+
+def _rng(project_id: uuid.UUID, now: datetime) -> np.random.Generator:
+    """Reproducible within an hour, so an unchanged situation gives an unchanged recommendation."""
+    hour = int(now.timestamp() // 3600)
+    return np.random.default_rng([project_id.int & 0xFFFFFFFFFFFF, hour])
+
+
+# ----- evaluation ---------------------------------------------------------------------------------
+async def evaluate_project(
+    *, session: AsyncSession, emit: Emit, project_id: uuid.UUID, settings: OptimizerSettings, now: datetime
+) -> list[uuid.UUID]:
+    """Fit the project's campaigns, publish what changed in the recommendations; autopilot applies."""
+    state = await repo.load_project(session, project_id, lock=True)
+    if state is None or not state.histories:
+        return []
+    with_data = [h for h in state.histories if h.hours]
+    if not with_data:
+        return []
+    guard = settings.guardrails()
+    rng = _rng(project_id, now)
+    models = fit_portfolio(state.histories, now=now, base=settings.priors())
+    drafts: list[Draft] = []
+    project = ProjectBudget(
+        daily_cap_micros=state.daily_cap_micros, total_budget_micros=state.total_budget_micros
+    )
+    plan = plan_budgets(
+        histories=state.histories,
+        models=models,
+        guard=guard,
+        project=project,
+        now=now,
+        rng=rng,
+        draws=settings.thompson_draws,
+    )
+    if plan is not None and not plan.violations:
+        drafts.append(
+            budget_draft(
+                plan, project_topic=str(project_id), currency=state.currency or with_data[0].currency
+            )
+        )
+    elif plan is not None:
+        log.error(
+            "budget plan broke a guardrail; not recommended", violations=[v.message for v in plan.violations]
+        )
+    drafts += budget_limited_warnings(models, with_data, rng=rng)
+    drafts += learning_reset_warnings(
+        state.histories, now=now, edits_per_week=settings.meta_edits_warning_per_week
+    )
+    if plan is not None:
+        marginals = [c["marginal_roas"] for c in plan.evidence["campaigns"]]
+        drafts += bid_target_drafts(models, with_data, portfolio_marginal_roas=float(np.median(marginals)))
+    drafts += await _sibling_drafts(session, state, settings, rng, now)
+    return await _publish(session, emit, state, drafts, settings, now)
+
+
+async def _sibling_drafts(
+    session: AsyncSession, state: repo.ProjectState, settings: OptimizerSettings, rng, now: datetime
+) -> list[Draft]:
+    rules = SiblingRules(
+        min_impressions=settings.ad_min_impressions,
+        min_clicks=settings.ad_min_clicks,
+        pause_probability=settings.pause_probability,
+        resume_probability=settings.resume_probability,
+        ab_expected_loss=settings.ab_expected_loss,
+    )
+    hours = await repo.ad_hours_of(session, state.ads)
+    keys = {(k.platform, k.account_external_id, k.campaign_id): k for k in (h.key for h in state.histories)}
+    by_group: dict[tuple, list[Any]] = defaultdict(list)
+    by_campaign: dict[tuple, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for ad in state.ads:
+        ck = (ad.platform, ad.account_external_id, ad.campaign_id)
+        if ck not in keys or not ad.ad_group_id:
+            continue
+        by_group[(*ck, ad.ad_group_id)].append(ad)
+        by_campaign[ck][ad.ad_group_id].append(ad)
+
+    def totals(ad: Any, since: datetime | None = None) -> tuple[int, int, float, int]:
+        rows = [
+            r
+            for r in hours.get((ad.platform, ad.account_external_id, ad.ad_id), [])
+            if since is None or r[0] >= since
+        ]
+        return sum(r[1] for r in rows), sum(r[2] for r in rows), sum(r[3] for r in rows), len(rows)
+
+    drafts: list[Draft] = []
+    for (platform, account, campaign_id, group_id), ads in by_group.items():
+        paused_at = min(
+            (a.status_changed_at for a in ads if a.status == "PAUSED" and a.status_changed_at), default=None
+        )
+        siblings = []
+        per_hour = 0.0
+        for ad in ads:
+            imps, clicks, conv, n_hours = totals(ad)
+            recent = totals(ad, paused_at) if paused_at and ad.status == "ENABLED" else None
+            siblings.append(
+                Sibling(
+                    object_id=ad.ad_id,
+                    impressions=imps,
+                    clicks=clicks,
+                    conversions=conv,
+                    active=ad.status == "ENABLED",
+                    paused_by_optimizer=ad.paused_by_optimizer,
+                    recent_impressions=recent[0] if recent else None,
+                    recent_clicks=recent[1] if recent else None,
+                    recent_conversions=recent[2] if recent else None,
+                )
+            )
+            per_hour += imps / max(n_hours, 1)
+        for decision in judge_siblings(siblings, rules, rng):
+            drafts.append(
+                sibling_draft(
+                    decision,
+                    key=keys[(platform, account, campaign_id)],
+                    level="ad",
+                    parent_id=group_id,
+                    impressions_per_day=per_hour * 24 / max(len(ads), 1),
+                )
+            )
+    for ck, groups in by_campaign.items():
+        if len(groups) < 2:
+            continue
+        siblings = []
+        for group_id, ads in groups.items():
+            sums = [totals(a) for a in ads]
+            siblings.append(
+                Sibling(
+                    object_id=group_id,
+                    impressions=sum(s[0] for s in sums),
+                    clicks=sum(s[1] for s in sums),
+                    conversions=sum(s[2] for s in sums),
+                    active=any(a.status == "ENABLED" for a in ads),
+                    paused_by_optimizer=all(a.paused_by_optimizer for a in ads),
+                )
+            )
+        level = "ad_set" if ck[0] == "meta" else "ad_group"
+        for decision in judge_siblings(siblings, rules, rng):
+            if decision.kind == "ab_winner":
+                continue  # ad groups differ in audience, not one creative: pause/resume only
+            drafts.append(
+                sibling_draft(decision, key=keys[ck], level=level, parent_id=ck[2], impressions_per_day=0.0)
+            )
+    return drafts
+
+
+async def _publish(
+    session: AsyncSession,
+    emit: Emit,
+    state: repo.ProjectState,
+    drafts: list[Draft],
+    settings: OptimizerSettings,
+    now: datetime,
+) -> list[uuid.UUID]:
+    published: list[uuid.UUID] = []
+    topics = {d.topic for d in drafts}
+    # a budget recommendation the latest round no longer makes is stale; anything open too long expires
+    await session.execute(
+        update(t.recommendations)
+        .where(
+            t.recommendations.c.project_id == state.project_id,
+            t.recommendations.c.status == "open",
+            (t.recommendations.c.created_at < now - timedelta(hours=settings.recommendation_ttl_hours))
+            | (
+                (t.recommendations.c.kind == "budget_shift")
+                & t.recommendations.c.topic.not_in(sorted(topics) or [""])
+            ),
+        )
+        .values(status="expired", decided_at=now, reason="no longer recommended")
+    )
+    for draft in drafts:
+        fingerprint = draft.fingerprint()
+        open_row = (
+            await session.execute(
+                select(t.recommendations).where(
+                    t.recommendations.c.topic == draft.topic, t.recommendations.c.status == "open"
+                )
+            )
+        ).first()
+        if open_row is not None and open_row.fingerprint == fingerprint:
+            continue
+        if open_row is not None:
+            await session.execute(
+                update(t.recommendations)
+                .where(t.recommendations.c.recommendation_id == open_row.recommendation_id)
+                .values(
+                    status="superseded", decided_at=now, reason="a newer recommendation on the same topic"
+                )
+            )
+        autopilot = (
+            state.autopilot and draft.applicable and draft.kind in AUTOMATABLE and _in_scope(state, draft)
+        )
+        recommendation_id = uuid.uuid4()
+        event = OptimizationRecommended(
+            recommendation_id=recommendation_id,
+            project_id=state.project_id,
+            kind=draft.kind,  # type: ignore[arg-type]
+            title=draft.title,
+            actions=draft.actions,
+            evidence={**draft.evidence, "applicable": draft.applicable},
+            expected_impact=draft.expected_impact,
+            confidence=draft.confidence,
+            autopilot=autopilot,
+        )
+        await session.execute(
+            t.recommendations.insert().values(
+                recommendation_id=recommendation_id,
+                project_id=state.project_id,
+                tenant_id=state.tenant_id,
+                kind=draft.kind,
+                topic=draft.topic,
+                status="open",
+                autopilot=autopilot,
+                payload=event.model_dump(mode="json"),
+                fingerprint=fingerprint,
+                created_at=now,
+            )
+        )
+        await emit(event)
+        published.append(recommendation_id)
+        if autopilot:
+            await apply_recommendation(
+                session=session,
+                emit=emit,
+                recommendation_id=recommendation_id,
+                actor="autopilot",
+                settings=settings,
+                now=now,
+            )
+    return published
+
+
+def _in_scope(state: repo.ProjectState, draft: Draft) -> bool:
+    if not state.autopilot_campaign_ids:
+        return True
+    allowed = set(state.autopilot_campaign_ids)
+    campaigns = {
+        a.platform_object_id if a.object_kind == "campaign" else _campaign_of(state, a) for a in draft.actions
+    }
+    return campaigns <= allowed
+
+
+def _campaign_of(state: repo.ProjectState, action: RecommendedAction) -> str | None:
+    for ad in state.ads:
+        if action.platform_object_id in (ad.ad_id, ad.ad_group_id) and ad.platform == action.platform:
+            return ad.campaign_id
+    return action.parent_object_id
+
+
+async def evaluate_all(*, sessions, publisher, settings: OptimizerSettings, now: datetime) -> int:
+    """One optimiser round over every project (one transaction per project)."""
+    async with sessions() as session:
+        ids = await repo.project_ids(session)
+    count = 0
+    for project_id in ids:
+        async with sessions() as session, session.begin():
+            await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": EVALUATION_LOCK})
+            tenant = (
+                await session.execute(
+                    select(t.projects.c.tenant_id).where(t.projects.c.project_id == project_id)
+                )
+            ).scalar_one_or_none()
+
+            async def emit(event: Event, _session: AsyncSession = session, _tenant=tenant) -> Any:
+                return await publisher.emit(_session, event, tenant_id=_tenant)
+
+            count += len(
+                await evaluate_project(
+                    session=session, emit=emit, project_id=project_id, settings=settings, now=now
+                )
+            )
+    return count
+
+
+# ----- apply and dismiss ----------------------------------------------------------------------------
+async def apply_recommendation(
+    *,
+    session: AsyncSession,
+    emit: Emit,
+    recommendation_id: uuid.UUID,
+    actor: str,
+    settings: OptimizerSettings,
+    now: datetime,
+) -> list[uuid.UUID]:
+    """Send the platform commands of a recommendation, write the audit trail; guardrails re-checked."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": EVALUATION_LOCK})
+    row = (
+        await session.execute(
+            select(t.recommendations)
+            .where(t.recommendations.c.recommendation_id == recommendation_id)
+            .with_for_update()
+        )
+    ).first()
+    if row is None:
+        log.warning("apply requested for an unknown recommendation", recommendation_id=str(recommendation_id))
+        return []
+    if row.status == "applied":
+        return []
+    recommended = OptimizationRecommended.model_validate(row.payload)
+    reason = None
+    if row.status != "open":
+        reason = f"the recommendation is {row.status}"
+    elif not recommended.evidence.get("applicable", True) or recommended.kind not in AUTOMATABLE:
+        reason = "advice only: ZAMC cannot yet send this change to the platform; apply it in the ad platform"
+    state = await repo.load_project(session, row.project_id, lock=True) if row.project_id else None
+    if reason is None and state is None:
+        reason = "the project is unknown"
+    if reason is None:
+        reason = await _guardrail_problem(session, recommended, state, settings, now)
+    if reason is not None:
+        await _audit(session, row, recommended.actions, actor=actor, now=now, outcome="refused", error=reason)
+        await session.execute(
+            update(t.recommendations)
+            .where(t.recommendations.c.recommendation_id == recommendation_id)
+            .values(
+                status="refused" if row.status == "open" else row.status,
+                decided_at=now,
+                decided_by=actor[:64],
+                reason=reason,
+            )
+        )
+        log.info("apply refused", recommendation_id=str(recommendation_id), reason=reason)
+        return []
+    budgets = {h.key: h.daily_budget_micros for h in state.histories}
+    change_ids: list[uuid.UUID] = []
+    for action in recommended.actions:
+        change_id = uuid.UUID(
+            bytes=hashlib.sha256(f"{recommendation_id}:{action.platform_object_id}".encode()).digest()[:16],
+            version=4,
+        )
+        key = CampaignKey(action.platform, action.account_external_id, action.platform_object_id)
+        campaign_key = key if action.object_kind == "campaign" else _campaign_key(state, action)
+        deployment_id = state.deployments.get(campaign_key) if campaign_key else None
+        if action.daily_budget_micros is not None:
+            old = budgets.get(key)
+            await emit(
+                BUDGET_COMMANDS[action.platform](
+                    change_id=change_id,
+                    deployment_id=deployment_id,
+                    account_external_id=action.account_external_id,
+                    reason=recommended.title,
+                    platform_campaign_id=action.platform_object_id,
+                    daily_budget_micros=action.daily_budget_micros,
+                )
+            )
+            await session.execute(
+                update(t.campaigns)
+                .where(repo.key_filter(t.campaigns, key))
+                .values(
+                    daily_budget_micros=action.daily_budget_micros, last_changed_at=now, updated_at=func.now()
+                )
+            )
+            await session.execute(
+                t.budget_history.insert().values(
+                    platform=key.platform,
+                    account_external_id=key.account_external_id,
+                    campaign_id=key.campaign_id,
+                    effective_at=now,
+                    daily_budget_micros=action.daily_budget_micros,
+                    source="applied",
+                    change_id=change_id,
+                )
+            )
+            await _audit_one(
+                session,
+                row,
+                action,
+                change_id,
+                "daily_budget_micros",
+                old,
+                action.daily_budget_micros,
+                actor,
+                now,
+                recommended.title,
+            )
+        elif action.status is not None:
+            old_status = _status_of(state, action)
+            await emit(
+                STATUS_COMMANDS[action.platform](
+                    change_id=change_id,
+                    deployment_id=deployment_id,
+                    account_external_id=action.account_external_id,
+                    reason=recommended.title,
+                    platform_object_id=action.platform_object_id,
+                    object_kind=action.object_kind,
+                    status=action.status,
+                )
+            )
+            column = t.ads.c.ad_id if action.object_kind == "ad" else t.ads.c.ad_group_id
+            await session.execute(
+                update(t.ads)
+                .where(
+                    t.ads.c.platform == action.platform,
+                    t.ads.c.account_external_id == action.account_external_id,
+                    column == action.platform_object_id,
+                )
+                .values(
+                    status=action.status,
+                    paused_by_optimizer=action.status == "PAUSED",
+                    status_changed_at=now,
+                    updated_at=func.now(),
+                )
+            )
+            if campaign_key is not None:
+                await session.execute(
+                    update(t.campaigns)
+                    .where(repo.key_filter(t.campaigns, campaign_key))
+                    .values(last_changed_at=now, updated_at=func.now())
+                )
+            await _audit_one(
+                session,
+                row,
+                action,
+                change_id,
+                "status",
+                old_status,
+                action.status,
+                actor,
+                now,
+                recommended.title,
+            )
+        else:
+            continue
+        change_ids.append(change_id)
+    await session.execute(
+        update(t.recommendations)
+        .where(t.recommendations.c.recommendation_id == recommendation_id)
+        .values(status="applied", decided_at=now, decided_by=actor[:64])
+    )
+    await emit(
+        OptimizationApplied(recommendation_id=recommendation_id, change_ids=change_ids, applied_by=actor)
+    )
+    return change_ids
+
+
+def _campaign_key(state: repo.ProjectState, action: RecommendedAction) -> CampaignKey | None:
+    campaign_id = _campaign_of(state, action)
+    return next(
+        (
+            h.key
+            for h in state.histories
+            if h.key.campaign_id == campaign_id and h.key.platform == action.platform
+        ),
+        None,
+    )
+
+
+def _status_of(state: repo.ProjectState, action: RecommendedAction) -> str | None:
+    for ad in state.ads:
+        if ad.platform == action.platform and action.platform_object_id in (ad.ad_id, ad.ad_group_id):
+            return ad.status
+    return None
+
+
+async def _guardrail_problem(
+    session: AsyncSession,
+    recommended: OptimizationRecommended,
+    state: repo.ProjectState,
+    settings: OptimizerSettings,
+    now: datetime,
+) -> str | None:
+    guard = settings.guardrails()
+    budget_actions = [a for a in recommended.actions if a.daily_budget_micros is not None]
+    if budget_actions:
+        states: dict[str, CampaignBudget] = {}
+        for h in state.histories:
+            hours = h.hours
+            settled = any(r.settled for r in hours)
+            states[str(h.key)] = CampaignBudget(
+                campaign=str(h.key),
+                daily_budget_micros=int(h.daily_budget_micros or 0),
+                last_changed_at=h.last_changed_at,
+                impressions=sum(r.impressions for r in hours),
+                spend_micros=sum(r.cost_micros for r in hours),
+                conversions=sum(r.conversions for r in hours),
+                has_settled_data=settled,
+                active=h.status == "ENABLED" and bool(h.daily_budget_micros),
+            )
+        plan = {
+            str(CampaignKey(a.platform, a.account_external_id, a.platform_object_id)): int(
+                a.daily_budget_micros
+            )
+            for a in budget_actions
+        }
+        violations = check_budget_plan(
+            plan,
+            states,
+            guard=guard,
+            project=ProjectBudget(
+                daily_cap_micros=state.daily_cap_micros, total_budget_micros=state.total_budget_micros
+            ),
+            now=now,
+        )
+        if violations:
+            return "guardrails: " + "; ".join(f"{v.rule}: {v.message}" for v in violations)
+    pauses = [a for a in recommended.actions if a.status == "PAUSED"]
+    for action in pauses:
+        group = action.parent_object_id
+        if action.object_kind == "ad":
+            siblings = [a for a in state.ads if a.ad_group_id == group and a.platform == action.platform]
+            paused = {a.platform_object_id for a in pauses}
+            if not any(a.status == "ENABLED" and a.ad_id not in paused for a in siblings):
+                return f"guardrails: pausing would leave {group} without a delivering ad"
+    return None
+
+
+async def _audit(
+    session: AsyncSession, row: Any, actions, *, actor: str, now: datetime, outcome: str, error: str
+) -> None:
+    for action in actions or [None]:
+        await session.execute(
+            t.changes.insert().values(
+                change_id=uuid.uuid4(),
+                recommendation_id=row.recommendation_id,
+                project_id=row.project_id,
+                tenant_id=row.tenant_id,
+                platform=action.platform if action else "-",
+                account_external_id=action.account_external_id if action else "-",
+                object_kind=action.object_kind if action else "-",
+                object_id=action.platform_object_id if action else "-",
+                field="daily_budget_micros"
+                if action and action.daily_budget_micros is not None
+                else "status",
+                old_value=None,
+                new_value=str(
+                    action.daily_budget_micros
+                    if action and action.daily_budget_micros is not None
+                    else (action.status if action else None)
+                ),
+                actor=actor[:64],
+                reason=OptimizationRecommended.model_validate(row.payload).title,
+                requested_at=now,
+                outcome=outcome,
+                outcome_at=now,
+                error=error,
+            )
+        )
+
+
+async def _audit_one(session, row, action, change_id, field, old, new, actor, now, reason) -> None:
+    await session.execute(
+        t.changes.insert().values(
+            change_id=change_id,
+            recommendation_id=row.recommendation_id,
+            project_id=row.project_id,
+            tenant_id=row.tenant_id,
+            platform=action.platform,
+            account_external_id=action.account_external_id,
+            object_kind=action.object_kind,
+            object_id=action.platform_object_id,
+            field=field,
+            old_value=None if old is None else str(old),
+            new_value=str(new),
+            actor=actor[:64],
+            reason=reason,
+            requested_at=now,
+            outcome="requested",
+        )
+    )
+
+
+async def dismiss_recommendation(
+    *, session: AsyncSession, recommendation_id: uuid.UUID, actor: str, now: datetime
+) -> bool:
+    result = await session.execute(
+        update(t.recommendations)
+        .where(
+            t.recommendations.c.recommendation_id == recommendation_id, t.recommendations.c.status == "open"
+        )
+        .values(status="dismissed", decided_at=now, decided_by=actor[:64], reason="dismissed by the user")
+    )
+    return bool(result.rowcount)
+
+
+__all__ = [
+    "apply_recommendation",
+    "dismiss_recommendation",
+    "evaluate_all",
+    "evaluate_project",
+    "budget_state",
+]
