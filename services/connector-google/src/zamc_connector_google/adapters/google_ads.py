@@ -274,7 +274,7 @@ class GoogleAdsApi:
             for r in query(
                 "SELECT ad_group_criterion.resource_name, ad_group_criterion.ad_group, "
                 "ad_group_criterion.keyword.text, ad_group_criterion.keyword.match_type "
-                f"FROM ad_group_criterion WHERE {where} AND ad_group_criterion.type = 'KEYWORD'"
+                f"FROM ad_group_criterion WHERE {where} AND ad_group_criterion.status != 'REMOVED'"
             )
             if r.ad_group_criterion.keyword.text
         ]
@@ -282,7 +282,7 @@ class GoogleAdsApi:
             (r.ad_group_ad.ad_group, int(r.ad_group_ad.ad.id), r.ad_group_ad.resource_name)
             for r in query(
                 "SELECT ad_group_ad.resource_name, ad_group_ad.ad_group, ad_group_ad.ad.id "
-                f"FROM ad_group_ad WHERE {where}"
+                f"FROM ad_group_ad WHERE {where} AND ad_group_ad.status != 'REMOVED'"
             )
         ]
         criteria: dict[str, str] = {}
