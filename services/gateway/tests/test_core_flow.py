@@ -9,6 +9,7 @@ import pytest
 
 from zamc_events.contracts import accounts, campaign, strategy
 from zamc_events.contracts.common import PlatformError
+from zamc_gateway.adapters.read_models import platform_campaign_owner
 from zamc_testing.service import EventProbe
 
 pytestmark = pytest.mark.service
@@ -366,7 +367,7 @@ async def test_editing_a_strategy_creates_a_version_checked_against_platform_lim
 
 
 async def test_approval_and_deployment_of_the_approved_version(
-    client, signup, scenario, jetstream, eventually, problem
+    client, signup, scenario, jetstream, eventually, problem, gateway
 ):
     owner = await signup()
     await scenario.link(owner, "google_ads")
@@ -495,6 +496,22 @@ async def test_approval_and_deployment_of_the_approved_version(
     await eventually(launched)
     listed = (await client.get(f"/strategies/{strategy_id}/deployments", headers=owner.headers)).json()
     assert [d["id"] for d in listed] == [str(deployment_id)]
+
+    # the mapping analytics uses: platform campaign id -> organization and project
+    async with gateway.sessions() as session:
+        found = await platform_campaign_owner(session, platform="google_ads", platform_campaign_id="5550001")
+        assert await platform_campaign_owner(session, platform="meta", platform_campaign_id="5550001") is None
+    assert (found.organization_id, found.project_id) == (owner.org_id, seeded["project_id"])
+    assert (found.deployment_id, str(found.campaign_id)) == (deployment_id, campaign_row["id"])
+
+    exported = (await client.get("http://testserver/metrics")).text
+    assert 'zamc_deployments_total{status="succeeded"}' in exported
+    assert "zamc_briefs_submitted_total" in exported
+    assert 'route="/api/v1/strategies/{strategy_id}/deployments"' in exported
+    assert (
+        'zamc_http_request_seconds_bucket{le="0.005",method="GET",route="/api/v1/deployments/{deployment_id}"}'
+        in exported
+    )
 
 
 async def test_a_failed_deployment_shows_the_platform_error(client, signup, scenario, eventually):

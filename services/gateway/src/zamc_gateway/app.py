@@ -25,7 +25,7 @@ from zamc_gateway.api import (
     strategies,
 )
 from zamc_gateway.api.deps import limit_ip
-from zamc_gateway.api.middleware import HardeningMiddleware
+from zamc_gateway.api.middleware import HardeningMiddleware, MetricsMiddleware
 from zamc_gateway.api.problems import PROBLEM_JSON, install
 from zamc_gateway.config import Settings
 from zamc_gateway.domain.credentials import password_hasher
@@ -163,4 +163,5 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
         upload_limit=settings.max_upload_bytes,
         hsts=settings.hsts,
     )
+    app.add_middleware(MetricsMiddleware)
     return app

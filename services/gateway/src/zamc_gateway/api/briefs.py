@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, status
 
 from zamc_gateway.api.deps import PublisherDep, ReadPrincipal, SessionDep, WritePrincipal
+from zamc_gateway.metrics import BRIEFS_SUBMITTED
 from zamc_gateway.schemas import BriefAccepted, BriefCreate, BriefPublic
 from zamc_gateway.service_layer import briefs
 
@@ -22,9 +23,11 @@ async def create_brief(
     principal: WritePrincipal,
 ) -> BriefAccepted:
     """Accepted at once; follow `GET /briefs/{id}` (or the live stream) for progress and the strategy."""
-    return await briefs.create_brief(
+    accepted = await briefs.create_brief(
         session=session, principal=principal, publisher=publisher, project_id=project_id, request=body
     )
+    BRIEFS_SUBMITTED.inc()
+    return accepted
 
 
 @router.get("/projects/{project_id}/briefs")

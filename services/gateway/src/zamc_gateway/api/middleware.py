@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from zamc_gateway.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS
 
 _API_CSP = b"default-src 'none'; frame-ancestors 'none'"
 # Swagger UI loads its script and style from a CDN.
@@ -119,3 +122,40 @@ class HardeningMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": payload})
+
+
+class MetricsMiddleware:
+    """Counts and times every HTTP request by route template (never by raw path: IDs would explode
+    the label set); requests that match no route are `unmatched`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_record(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_record)
+        finally:
+            route = _route_template(scope)
+            method = scope["method"]
+            HTTP_REQUESTS.labels(route, method, str(status)).inc()
+            HTTP_REQUEST_SECONDS.labels(route, method).observe(time.perf_counter() - started)
+
+
+def _route_template(scope: Scope) -> str:
+    """The matched route's full path template (FastAPI nests included routers: the route itself
+    knows only its own part, the effective route context the whole path)."""
+    fastapi_scope = scope.get("fastapi")
+    context = fastapi_scope.get("effective_route_context") if isinstance(fastapi_scope, dict) else None
+    return getattr(context, "path", None) or getattr(scope.get("route"), "path", None) or "unmatched"

@@ -12,6 +12,7 @@ import structlog
 from zamc_events.contracts import accounts, campaign, strategy
 from zamc_events.runtime.consumer import Handler, HandlerContext
 from zamc_events.runtime.service import ServiceRuntime
+from zamc_gateway.metrics import DEPLOYMENTS
 from zamc_gateway.service_layer import briefs, campaigns, connections, deployments, strategies
 
 log = structlog.get_logger("zamc.gateway.projections")
@@ -70,6 +71,13 @@ def _simple(project: Callable[..., Awaitable[Any]]) -> Handler:
     return handle
 
 
+async def _deployment_completed(ctx: HandlerContext) -> None:
+    found = await deployments.project_completed(session=ctx.session, data=ctx.data)
+    _known(found, ctx)
+    if found is not None:
+        DEPLOYMENTS.labels(ctx.data.status).inc()
+
+
 async def _strategy_generated(ctx: HandlerContext) -> None:
     _known(await briefs.project_generated(session=ctx.session, data=ctx.data), ctx)
     await strategies.project_generated(session=ctx.session, data=ctx.data)
@@ -84,7 +92,7 @@ def handlers(runtime: ServiceRuntime) -> Mapping[str, Handler]:
         strategy.StrategyFailed.subject: _simple(briefs.project_failed),
         campaign.CampaignDeployed.subject: _simple(deployments.project_deployed),
         campaign.CampaignDeployFailed.subject: _simple(deployments.project_deploy_failed),
-        campaign.DeploymentCompleted.subject: _simple(deployments.project_completed),
+        campaign.DeploymentCompleted.subject: _deployment_completed,
         campaign.CampaignChanged.subject: _simple(campaigns.project_changed),
         campaign.CampaignChangeFailed.subject: _simple(campaigns.project_change_failed),
     }
