@@ -45,10 +45,10 @@ async def test_linking_exchanges_the_code_and_stores_the_long_lived_token_encryp
         "Europe/Berlin",
     )
     assert accounts["act_100000000000002"].currency == "USD"
-    [long_lived] = _meta_tokens(meta.sandbox, "long_lived")
+    stored = cipher.decrypt(row.token_ciphertext)
+    assert meta.sandbox.tokens.grant(stored).kind == "long_lived"  # exchanged: code → short → long
     assert row.status == "active" and row.token_expires_at is not None
-    assert long_lived.encode() not in row.token_ciphertext
-    assert cipher.decrypt(row.token_ciphertext) == long_lived
+    assert stored.encode() not in row.token_ciphertext
 
 
 async def test_a_used_code_fails_with_a_reason_the_user_can_act_on(meta):

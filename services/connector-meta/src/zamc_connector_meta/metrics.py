@@ -36,3 +36,7 @@ REAUTHORIZATION_REQUIRED = _counter(
     "Connections whose token the platform refused (the user must connect again)",
     ["platform"],
 )
+
+# series that should read 0 rather than be absent before the first event
+RATE_LIMIT_BACKOFFS.labels(PLATFORM)
+REAUTHORIZATION_REQUIRED.labels(PLATFORM)

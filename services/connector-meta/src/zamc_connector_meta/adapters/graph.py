@@ -172,7 +172,7 @@ class GraphClient:
                 failure = GraphFailure(
                     code=None, message=f"SDK error ({type(error).__name__})", local_code="sdk"
                 )
-            API_ERRORS.labels(PLATFORM, failure.code_text).inc()
+            API_ERRORS.labels(PLATFORM, failure.metric_code).inc()
             kind = failure.kind
             if kind is FailureKind.REAUTHORIZE:
                 raise ReauthorizationNeeded(failure, operation)
@@ -225,7 +225,7 @@ class GraphClient:
         def run(api: FacebookAdsApi) -> list[dict[str, Any]]:
             return list(api.call("GET", ("me", "permissions")).json().get("data", []))
 
-        return await self.call("me.permissions", run)
+        return await self.call("me_permissions", run)
 
     async def ad_accounts(self) -> list[dict[str, Any]]:
         fields = ["id", "account_id", "name", "currency", "timezone_name", "account_status", "business"]
@@ -242,14 +242,14 @@ class GraphClient:
             )
             return [dict(a.export_all_data()) for a in cursor]
 
-        return await self.call("me.adaccounts", run)
+        return await self.call("me_adaccounts", run)
 
     async def promote_page(self, account: str) -> str | None:
         def run(api: FacebookAdsApi) -> str | None:
             first = AdAccount(account, api=api).get_promote_pages(fields=["id"], params={"limit": 1})
             return str(first[0]["id"]) if len(first) else None
 
-        return await self.call("adaccount.promote_pages", run, account=account)
+        return await self.call("adaccount_promote_pages", run, account=account)
 
     # ----- creating, finding, changing and deleting objects ------------------------------------
     async def create(self, kind: str, account: str, params: Mapping[str, Any]) -> str:
@@ -265,7 +265,7 @@ class GraphClient:
         def run(api: FacebookAdsApi) -> str:
             return str(create(AdAccount(account, api=api), params=dict(params))["id"])
 
-        return await self.call(f"create.{kind}", run, account=account, idempotent=False)
+        return await self.call(f"create_{kind}", run, account=account, idempotent=False)
 
     async def upload_image(self, account: str, *, name: str, data: bytes) -> str:
         """Upload image bytes; Meta names an image by its content hash, so a re-upload is harmless."""
@@ -277,7 +277,7 @@ class GraphClient:
             image = AdAccount(account, api=api).create_ad_image(params={"bytes": encoded, "name": name})
             return str(image["hash"])
 
-        return await self.call("create.image", run, account=account)
+        return await self.call("create_image", run, account=account)
 
     async def find_tagged(self, kind: str, account: str, parent_id: str | None, tag: str) -> str | None:
         """The live object whose name carries `tag` (look-up before create after a crash)."""
@@ -305,7 +305,7 @@ class GraphClient:
                     return str(item["id"])
             return None
 
-        return await self.call(f"find.{kind}", run, account=account)
+        return await self.call(f"find_{kind}", run, account=account)
 
     async def delete(self, kind: str, object_id: str, *, account: str) -> None:
         node = NODE_CLASSES[kind]
@@ -314,7 +314,7 @@ class GraphClient:
             node(object_id, api=api).api_delete()
 
         try:
-            await self.call(f"delete.{kind}", run, account=account)
+            await self.call(f"delete_{kind}", run, account=account)
         except GraphCallFailed as error:
             if error.failure.code == 100 and error.failure.subcode == 33:
                 return  # already gone
@@ -326,7 +326,7 @@ class GraphClient:
         def run(api: FacebookAdsApi) -> None:
             node(object_id, api=api).api_update(params=dict(params))
 
-        await self.call(f"update.{kind}", run, account=account)
+        await self.call(f"update_{kind}", run, account=account)
 
     async def read(self, kind: str, object_id: str, fields: Sequence[str], *, account: str) -> dict[str, Any]:
         node = NODE_CLASSES[kind]
@@ -334,7 +334,7 @@ class GraphClient:
         def run(api: FacebookAdsApi) -> dict[str, Any]:
             return dict(node(object_id, api=api).api_get(fields=list(fields)).export_all_data())
 
-        return await self.call(f"read.{kind}", run, account=account)
+        return await self.call(f"read_{kind}", run, account=account)
 
     async def ad_sets_of(
         self, campaign_id: str, fields: Sequence[str], *, account: str
@@ -343,7 +343,7 @@ class GraphClient:
             cursor = Campaign(campaign_id, api=api).get_ad_sets(fields=list(fields), params={"limit": 200})
             return [dict(a.export_all_data()) for a in cursor]
 
-        return await self.call("campaign.adsets", run, account=account)
+        return await self.call("campaign_adsets", run, account=account)
 
     # ----- insights --------------------------------------------------------------------------
     async def insight_pages(
@@ -362,11 +362,11 @@ class GraphClient:
             cursor = state["cursor"]
             return _rows(cursor) if cursor.load_next_page() else None
 
-        rows: list[dict[str, Any]] | None = await self.call("adaccount.insights", first, account=account)
+        rows: list[dict[str, Any]] | None = await self.call("adaccount_insights", first, account=account)
         while rows is not None:
             if rows:
                 yield rows
-            rows = await self.call("adaccount.insights", following, account=account)
+            rows = await self.call("adaccount_insights", following, account=account)
 
 
 def _rows(cursor: Cursor) -> list[dict[str, Any]]:

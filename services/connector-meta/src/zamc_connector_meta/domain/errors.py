@@ -88,6 +88,11 @@ class GraphFailure:
             return self.local_code or (f"http_{self.http_status}" if self.http_status else "unknown")
         return f"{self.code}/{self.subcode}" if self.subcode else str(self.code)
 
+    @property
+    def metric_code(self) -> str:
+        """The top-level code only (a bounded label for the error metric)."""
+        return str(self.code) if self.code is not None else self.code_text
+
     def user_text(self) -> str:
         """The message a marketer can act on: Meta's user message when it gives one."""
         parts = [self.user_title, self.user_message] if self.user_message else [self.message]
