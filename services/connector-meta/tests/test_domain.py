@@ -258,3 +258,25 @@ def test_secrets_in_logged_urls_are_redacted():
     record = logging.LogRecord("urllib3", logging.DEBUG, "", 0, "%s", ("x?fb_exchange_token=EAAq",), None)
     RedactSecrets().filter(record)
     assert record.getMessage() == "x?fb_exchange_token=[redacted]"
+
+
+def test_the_tree_under_a_campaign_leaves_sibling_campaigns_alone():
+    from zamc_connector_meta.adapters.db import ObjectRecord, tree_under
+
+    d = uuid.uuid4()
+
+    def record(kind, key, platform_id, parent=None):
+        return ObjectRecord(f"{d}:{kind}:{key}", d, "act_1", kind, key, platform_id, parent, "created")
+
+    records = [
+        record("campaign", "c1", "1"),
+        record("campaign", "c2", "2"),
+        record("ad_set", "s1", "11", "1"),
+        record("ad_set", "s2", "21", "2"),
+        record("ad", "a1", "111", "11"),
+        record("creative", "a1", "112"),
+        record("ad", "a2", "211", "21"),
+        record("creative", "a2", "212"),
+        record("image", "a1", "hash"),
+    ]
+    assert sorted(r.platform_id for r in tree_under(["1"], records)) == ["1", "11", "111", "112"]

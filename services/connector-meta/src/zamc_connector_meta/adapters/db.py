@@ -324,7 +324,7 @@ async def deployment_objects(session: AsyncSession, deployment_id: uuid.UUID) ->
 async def objects_under_campaigns(
     session: AsyncSession, account_id: str, campaign_ids: Sequence[str]
 ) -> list[ObjectRecord]:
-    """Every live object of the deployments that created these campaigns."""
+    """The live objects recorded under these campaigns: their ad sets, ads and the ads' creatives."""
     deployments = (
         select(platform_objects.c.deployment_id)
         .where(
@@ -342,7 +342,21 @@ async def objects_under_campaigns(
             )
         )
     ).all()
-    return [_record(r) for r in rows]
+    return tree_under(campaign_ids, [_record(r) for r in rows])
+
+
+def tree_under(campaign_ids: Sequence[str], records: Sequence[ObjectRecord]) -> list[ObjectRecord]:
+    """Campaigns, their ad sets, those ad sets' ads and the ads' creatives (same deployment)."""
+    campaigns = [r for r in records if r.kind == "campaign" and r.platform_id in set(campaign_ids)]
+    ad_sets = [
+        r
+        for r in records
+        if r.kind == "ad_set" and r.parent_platform_id in {c.platform_id for c in campaigns}
+    ]
+    ads = [r for r in records if r.kind == "ad" and r.parent_platform_id in {a.platform_id for a in ad_sets}]
+    ad_keys = {(a.deployment_id, a.strategy_key) for a in ads}
+    creatives = [r for r in records if r.kind == "creative" and (r.deployment_id, r.strategy_key) in ad_keys]
+    return campaigns + ad_sets + ads + creatives
 
 
 async def mark_deleted_by_platform_ids(session: AsyncSession, account_id: str, ids: Sequence[str]) -> None:
