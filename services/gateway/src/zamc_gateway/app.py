@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -19,6 +17,7 @@ from zamc_gateway.api import (
     campaigns,
     connections,
     deployments,
+    live,
     me,
     organizations,
     projects,
@@ -29,6 +28,7 @@ from zamc_gateway.api.middleware import HardeningMiddleware, MetricsMiddleware
 from zamc_gateway.api.problems import PROBLEM_JSON, install
 from zamc_gateway.config import Settings
 from zamc_gateway.domain.credentials import password_hasher
+from zamc_gateway.graphql.schema import graphql_router
 
 API_PREFIX = "/api/v1"
 CORE_ROUTERS = (
@@ -97,16 +97,6 @@ def _problem_media_type(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _optional_module(name: str) -> ModuleType | None:
-    """Part of the gateway that may not be installed yet: only its own absence is tolerated."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name is not None and name.startswith(error.name):
-            return None
-        raise
-
-
 def create_app(runtime: ServiceRuntime) -> FastAPI:
     settings = runtime.settings
     assert isinstance(settings, Settings)
@@ -138,14 +128,10 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
     v1 = APIRouter(prefix=API_PREFIX, dependencies=[Depends(limit_ip)], responses=PROBLEM_RESPONSES)
     for router in CORE_ROUTERS:
         v1.include_router(router)
-    live = _optional_module("zamc_gateway.api.live")
-    if live is not None:
-        for router in live.routers():
-            v1.include_router(router)
+    for router in live.routers():
+        v1.include_router(router)
     app.include_router(v1)
-    graphql = _optional_module("zamc_gateway.graphql.schema")
-    if graphql is not None:
-        app.include_router(graphql.graphql_router(runtime))
+    app.include_router(graphql_router(runtime), dependencies=[Depends(limit_ip)])
 
     if settings.cors_origins:
         app.add_middleware(

@@ -20,6 +20,7 @@ from typing import Annotated
 from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
 
 from zamc_events.runtime.outbox import Publisher
 from zamc_events.runtime.service import ServiceRuntime
@@ -32,8 +33,8 @@ from zamc_gateway.domain.rate_limits import Limit
 from zamc_gateway.service_layer import identity as identity_service
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime
+def get_runtime(connection: HTTPConnection) -> ServiceRuntime:
+    return connection.app.state.runtime
 
 
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
@@ -73,16 +74,16 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 # rate limits ----------------------------------------------------------------------------------
-def client_ip(request: Request, settings: Settings) -> str:
+def client_ip(connection: HTTPConnection, settings: Settings) -> str:
     if settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for")
+        forwarded = connection.headers.get("x-forwarded-for")
         if forwarded:
             return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+    return connection.client.host if connection.client else "unknown"
 
 
-async def _enforce(request: Request, limit: Limit, identity: str) -> None:
-    limiter: RateLimiter = request.app.state.rate_limiter
+async def _enforce(connection: HTTPConnection, limit: Limit, identity: str) -> None:
+    limiter: RateLimiter = connection.app.state.rate_limiter
     decision = await limiter.hit(limit, identity)
     if not decision.allowed:
         raise RateLimited(
@@ -91,11 +92,11 @@ async def _enforce(request: Request, limit: Limit, identity: str) -> None:
         )
 
 
-async def limit_ip(request: Request, settings: SettingsDep) -> None:
-    """Every request under /api/v1, per client IP."""
+async def limit_ip(connection: HTTPConnection, settings: SettingsDep) -> None:
+    """Every request under /api/v1 and /graphql, per client IP."""
     if settings.rate_limit_enabled:
         limit = Limit("ip", settings.rate_limit_per_ip, settings.rate_limit_window_seconds)
-        await _enforce(request, limit, client_ip(request, settings))
+        await _enforce(connection, limit, client_ip(connection, settings))
 
 
 async def limit_auth(request: Request, settings: SettingsDep) -> None:

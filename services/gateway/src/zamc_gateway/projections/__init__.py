@@ -4,12 +4,11 @@ the same subject, both handlers run (core first) in the one transaction of the e
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 
 from zamc_events.runtime.consumer import Handler, HandlerContext
 from zamc_events.runtime.service import ServiceRuntime
-from zamc_gateway.projections import core
+from zamc_gateway.projections import core, live
 
 
 def _chain(first: Handler, second: Handler) -> Handler:
@@ -29,12 +28,4 @@ def merge(*registries: Mapping[str, Handler]) -> dict[str, Handler]:
 
 
 def handlers(runtime: ServiceRuntime) -> dict[str, Handler]:
-    registries = [core.handlers(runtime)]
-    try:
-        live = importlib.import_module("zamc_gateway.projections.live")
-    except ModuleNotFoundError as error:
-        if error.name not in ("zamc_gateway.projections.live",):
-            raise
-    else:
-        registries.append(live.live_handlers(runtime))
-    return merge(*registries)
+    return merge(core.handlers(runtime), live.live_handlers(runtime))
