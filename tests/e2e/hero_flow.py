@@ -126,7 +126,10 @@ class HeroFlow:
             return ok if len(ok) == 2 else None
 
         connections = await self.eventually(linked, "both platform connections to be linked")
-        self.state["accounts"] = {c["platform"]: c["accounts"][0] for c in connections}
+        # One currency on both platforms, so the overall totals add up.
+        self.state["accounts"] = {
+            c["platform"]: next(a for a in c["accounts"] if a["currency"] == "EUR") for c in connections
+        }
         return {c["platform"]: [a["external_id"] for a in c["accounts"]] for c in connections}
 
     async def brief_to_strategy(self) -> dict[str, Any]:
@@ -180,26 +183,25 @@ class HeroFlow:
 
     async def review_and_approve(self) -> dict[str, Any]:
         strategy_id = self.state["strategy_id"]
-        strategy = await self.call("GET", f"/strategies/{strategy_id}")
-        body = strategy.get("strategy", strategy)
-        too_long = json.loads(json.dumps(body))
-        ad = too_long["google_ads"]["campaigns"][0]["ad_groups"][0]["ads"][0]
-        ad["headlines"][0] = "An Extremely Long Headline That Breaks Google's Limit"
-        rejected = await self.call("PATCH", f"/strategies/{strategy_id}", expect=422, json=too_long)
+        strategy = (await self.call("GET", f"/strategies/{strategy_id}"))["strategy"]
+        google_ads = json.loads(json.dumps(strategy["google_ads"]))
+        headlines = google_ads["campaigns"][0]["ad_groups"][0]["ads"][0]["headlines"]
+        headlines[0] = "An Extremely Long Headline That Breaks Google's Limit"
+        rejected = await self.call(
+            "PATCH", f"/strategies/{strategy_id}", expect=422, json={"google_ads": google_ads}
+        )
         if "30" not in json.dumps(rejected):
             raise FlowError(f"the rejection does not name the 30-character limit: {rejected}")
-        edited = json.loads(json.dumps(body))
-        edited["google_ads"]["campaigns"][0]["ad_groups"][0]["ads"][0]["headlines"][0] = (
-            "Trail Shoes That Grip"
+        headlines[0] = "Trail Shoes That Grip"
+        revised = await self.call("PATCH", f"/strategies/{strategy_id}", json={"google_ads": google_ads})
+        approved = await self.call(
+            "POST", f"/strategies/{strategy_id}/approve", json={"version": revised["version"]}
         )
-        revised = await self.call("PATCH", f"/strategies/{strategy_id}", json=edited)
-        version = revised.get("version") or revised.get("strategy", {}).get("version")
-        approved = await self.call("POST", f"/strategies/{strategy_id}/approve", json={"version": version})
-        self.state["approved"] = edited
+        self.state["approved_strategy"] = approved["strategy"]
         return {
-            "generator": body.get("generator"),
-            "version": version,
-            "approved": approved.get("status", "approved"),
+            "generator": strategy["generator"],
+            "edit rejected": rejected["errors"][0]["message"],
+            "approved version": approved["approved_version"],
         }
 
     async def deploy(self) -> dict[str, Any]:
@@ -220,6 +222,8 @@ class HeroFlow:
             return current if current["status"] not in ("pending", "running") else None
 
         result = await self.eventually(finished, "the deployment to finish", timeout=90)
+        if result["status"] != "succeeded":
+            raise FlowError(f"the deployment ended {result['status']}: {result['targets']}")
         self.state["deployment"] = result
         ids = {t["platform"]: t["platform_campaign_ids"] for t in result["targets"]}
         return {"deployment": deployment["id"], "status": result["status"], "platform_campaign_ids": ids}
@@ -232,7 +236,7 @@ class HeroFlow:
 
         async def summary() -> dict[str, Any] | None:
             current = await self.call("GET", "/analytics/summary", params={"project_id": project_id})
-            overall = current.get("overall", current.get("total", {}))
+            overall = current.get("overall") or {}
             return current if overall.get("impressions", 0) > 0 else None
 
         current = await self.eventually(summary, "metrics for the deployed campaigns", timeout=90)

@@ -15,7 +15,7 @@ import httpx
 
 from zamc_cli.embedded import EmbeddedNats, EmbeddedPostgres, ensure_port_free
 from zamc_cli.supervisor import ProcessSpec, Supervisor
-from zamc_cli.wiring import SERVICES, SandboxEndpoints, service_environment
+from zamc_cli.wiring import SERVICES, SandboxEndpoints, sandbox_environment, service_environment
 
 
 @dataclass
@@ -125,7 +125,7 @@ class LocalPlatform:
                         "--oauth-port",
                         str(ports.sandbox_oauth),
                     ],
-                    env=dict(self.options.extra_env),
+                    env={**sandbox_environment(sandbox), **self.options.extra_env},
                 )
             )
         for service in SERVICES:

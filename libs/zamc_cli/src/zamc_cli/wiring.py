@@ -7,6 +7,9 @@ from pathlib import Path
 
 SERVICES = ("gateway", "orchestrator", "connector-google", "connector-meta", "analytics-ingest")
 GRAPH_VERSION = "v26.0"
+# grpc reads its TLS roots from this variable once per process; a value inherited from a parent
+# (e.g. a test process that trusts another sandbox) must not win over this platform's sandbox.
+ROOTS_ENV = "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,7 @@ class SandboxEndpoints:
     ) -> SandboxEndpoints:
         return cls(
             state_dir=state_dir.resolve(),
-            google_endpoint=f"localhost:{google_port}",
+            google_endpoint=f"127.0.0.1:{google_port}",
             graph_url=f"http://127.0.0.1:{graph_port}",
             oauth_url=f"http://127.0.0.1:{oauth_port}",
         )
@@ -30,6 +33,10 @@ class SandboxEndpoints:
     @property
     def ca_cert_file(self) -> Path:
         return self.state_dir / "sandbox-ca.pem"
+
+
+def sandbox_environment(sandbox: SandboxEndpoints) -> dict[str, str]:
+    return {ROOTS_ENV: str(sandbox.ca_cert_file)}
 
 
 def _prefix(service: str) -> str:
@@ -59,10 +66,12 @@ def service_environment(
         env |= {
             f"{prefix}ENDPOINT": sandbox.google_endpoint,
             f"{prefix}CA_CERT_FILE": str(sandbox.ca_cert_file),
-            f"{prefix}TOKEN_URL": f"{sandbox.oauth_url}/google/token",
+            ROOTS_ENV: str(sandbox.ca_cert_file),
+            f"{prefix}TOKEN_URI": f"{sandbox.oauth_url}/google/token",
+            f"{prefix}REVOKE_URI": f"{sandbox.oauth_url}/google/revoke",
             f"{prefix}DEVELOPER_TOKEN": "sandbox-developer-token",
-            f"{prefix}CLIENT_ID": "sandbox-client",
-            f"{prefix}CLIENT_SECRET": "sandbox-secret",
+            f"{prefix}OAUTH_CLIENT_ID": "sandbox-client",
+            f"{prefix}OAUTH_CLIENT_SECRET": "sandbox-secret",
             f"{prefix}SYNC_INTERVAL_SECONDS": "5",
         }
     elif service == "connector-meta":
@@ -70,14 +79,15 @@ def service_environment(
             f"{prefix}GRAPH_URL": sandbox.graph_url,
             f"{prefix}APP_ID": "sandbox-app",
             f"{prefix}APP_SECRET": "sandbox-app-secret",
+            f"{prefix}PAGE_ID": "100000000000777",
             f"{prefix}SYNC_INTERVAL_SECONDS": "5",
         }
     elif service == "gateway":
         env |= {
-            f"{prefix}PUBLIC_URL": gateway_url,
+            f"{prefix}PUBLIC_BASE_URL": gateway_url,
             f"{prefix}GOOGLE_OAUTH_AUTHORIZE_URL": f"{sandbox.oauth_url}/google/auth",
             f"{prefix}GOOGLE_OAUTH_CLIENT_ID": "sandbox-client",
             f"{prefix}META_OAUTH_AUTHORIZE_URL": f"{sandbox.oauth_url}/meta/{GRAPH_VERSION}/dialog/oauth",
-            f"{prefix}META_APP_ID": "sandbox-app",
+            f"{prefix}META_OAUTH_CLIENT_ID": "sandbox-app",
         }
     return env

@@ -171,7 +171,7 @@ class EventConsumer:
                 messages = await subscription.fetch(
                     self.options.batch_size, timeout=self.options.fetch_timeout_seconds
                 )
-            except nats.errors.TimeoutError:
+            except (nats.errors.TimeoutError, TimeoutError):  # nothing to fetch within the timeout
                 continue
             except Exception:
                 if self._stopping.is_set():

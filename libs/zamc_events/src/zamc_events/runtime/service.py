@@ -180,6 +180,7 @@ class ServiceRuntime:
                 log_config=None,
                 access_log=False,
                 lifespan="off",
+                timeout_graceful_shutdown=5,
             )
         )
         loop = asyncio.get_running_loop()

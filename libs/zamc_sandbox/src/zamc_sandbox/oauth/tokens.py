@@ -1,4 +1,10 @@
-"""OAuth codes and tokens for both platforms, expiring on the simulated clock."""
+"""OAuth codes and tokens for both platforms, expiring on the simulated clock.
+
+Lifetimes are real-platform durations in real time: when the clock runs `speed` times faster
+than real time, a grant lives `speed` times longer in simulated time, so an access token still
+lasts an hour of the client's wall clock (its `expires_in`) while the market races ahead.
+Stepping the clock by hand (tests) moves past expiries at once.
+"""
 
 from __future__ import annotations
 
@@ -56,7 +62,7 @@ class TokenStore:
         token = prefix + secrets.token_urlsafe(24)
         if platform == "google" and kind == "refresh":
             token = "1//" + secrets.token_urlsafe(24)
-        expires = self.clock.now() + lifetime if lifetime else None
+        expires = self.clock.now() + lifetime * self._time_scale() if lifetime else None
         grant = Grant(token, platform, kind, client_id, expires, **extra)
         with self._lock:
             self._grants[token] = grant
@@ -137,6 +143,10 @@ class TokenStore:
         return self.issue_meta_token(client_id=client_id, long_lived=True)
 
     def seconds_left(self, grant: Grant) -> int:
+        """Real seconds until the grant expires, at the clock's current speed."""
         if grant.expires_at is None:
             return 0
-        return max(int((grant.expires_at - self.clock.now()).total_seconds()), 0)
+        return max(int((grant.expires_at - self.clock.now()).total_seconds() / self._time_scale()), 0)
+
+    def _time_scale(self) -> float:
+        return max(1.0, self.clock.speed)
