@@ -17,6 +17,7 @@ class FaultKind(StrEnum):
     META_RATE_LIMIT_613 = "meta.rate_limit_613"  # calls within one hour exceeded
     META_RATE_LIMIT_80004 = "meta.rate_limit_80004"  # too many calls to this ad account
     META_TRANSIENT = "meta.transient"  # code 2, is_transient
+    META_INVALID_TARGETING = "meta.invalid_targeting"  # code 100/1487694: e.g. reject the next ad set
     META_LATENCY = "meta.latency"
 
 

@@ -21,7 +21,7 @@ from zamc_sandbox.oauth.tokens import TokenState, TokenStore
 
 VERSION = "v26.0"
 
-RATE_LIMITS = {
+INJECTED_ERRORS = {
     FaultKind.META_RATE_LIMIT_17: GraphError(
         "(#17) User request limit reached",
         17,
@@ -41,6 +41,14 @@ RATE_LIMITS = {
         80004,
         errors.SUBCODE_RATE_LIMITED,
         is_transient=True,
+    ),
+    FaultKind.META_INVALID_TARGETING: GraphError(
+        "(#100) Invalid parameter",
+        100,
+        errors.SUBCODE_INVALID_TARGETING,
+        error_user_title="Invalid targeting",
+        error_user_msg="The audience is too narrow or uses targeting options that are not available.",
+        blame_field="targeting",
     ),
     FaultKind.META_TRANSIENT: GraphError(
         "An unexpected error has occurred. Please retry your request later.",
@@ -114,9 +122,9 @@ def create_graph_app(
             if fault.kind == FaultKind.META_LATENCY:
                 time.sleep(fault.latency_seconds)
             else:
-                raise RATE_LIMITS[fault.kind]
+                raise INJECTED_ERRORS[fault.kind]
         if account_id and usage.record(account_id) >= 100:
-            raise RATE_LIMITS[FaultKind.META_RATE_LIMIT_80004]
+            raise INJECTED_ERRORS[FaultKind.META_RATE_LIMIT_80004]
 
     def respond(body: Any, account_id: str | None, status: int = 200) -> JSONResponse:
         headers = {}
