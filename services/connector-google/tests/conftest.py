@@ -164,7 +164,9 @@ def service(jetstream, make_settings) -> Callable[..., Any]:
 def link(jetstream, oauth_code) -> Callable[..., Awaitable[uuid.UUID]]:
     """Links a Google login through the running connector; returns the connection id."""
 
-    async def run(probe: EventProbe, *, connection_id: uuid.UUID | None = None) -> uuid.UUID:
+    async def run(
+        probe: EventProbe, *, connection_id: uuid.UUID | None = None, timeout: float = 30
+    ) -> uuid.UUID:
         connection_id = connection_id or uuid.uuid4()
         await publish_event(
             jetstream,
@@ -174,7 +176,7 @@ def link(jetstream, oauth_code) -> Callable[..., Awaitable[uuid.UUID]]:
             tenant_id=TENANT,
         )
         await probe.wait_for(
-            GoogleAdsAccountLinked.subject, where=lambda d: d.connection_id == connection_id, timeout=30
+            GoogleAdsAccountLinked.subject, where=lambda d: d.connection_id == connection_id, timeout=timeout
         )
         return connection_id
 

@@ -312,3 +312,20 @@ def test_production_refuses_the_development_key():
 
 def test_plans_are_deterministic(kit):
     assert _plan(kit) == _plan(kit)
+
+
+def test_the_platform_metrics_are_exported_for_google_ads():
+    from prometheus_client import REGISTRY, generate_latest
+
+    from zamc_connector_google import metrics
+
+    metrics.API_CALLS.labels("google_ads", "search_stream")
+    metrics.API_ERRORS.labels("google_ads", "RESOURCE_EXHAUSTED")
+    exported = generate_latest(REGISTRY).decode()
+    for name in (
+        "zamc_platform_api_calls_total",
+        "zamc_platform_api_errors_total",
+        "zamc_platform_rate_limit_backoffs_total",
+        "zamc_platform_reauthorization_required_total",
+    ):
+        assert f"{name}{{" in exported and 'platform="google_ads"' in exported

@@ -88,7 +88,7 @@ async def test_killed_between_mutate_and_commit_leaves_exactly_one_campaign_tree
     async with EventProbe.watching(jetstream, "zamc.google_ads.>", "zamc.campaign.>") as probe:
         crashing = _start({**env, "ZAMC_CRASH_AT": CRASH_AFTER_MUTATE}, log)
         try:
-            await link(probe)
+            await link(probe, timeout=120)  # a cold process on a busy machine: imports, migrations
             await publish_event(jetstream, command, tenant_id=kit.TENANT)
             assert await _exited(crashing) == -signal.SIGKILL
         finally:
@@ -99,7 +99,7 @@ async def test_killed_between_mutate_and_commit_leaves_exactly_one_campaign_tree
 
         restarted = _start(env, log)
         try:
-            [answer] = await probe.wait_for(CampaignDeployed.subject, timeout=60)
+            [answer] = await probe.wait_for(CampaignDeployed.subject, timeout=120)
             await asyncio.sleep(2.5)  # past ack_wait: a second delivery would have answered again
         finally:
             stop_process(restarted)

@@ -30,3 +30,7 @@ REAUTHORIZATION_REQUIRED = _counter(
     "Connections whose token refresh the platform refused",
     ["platform"],
 )
+
+# series that read 0 rather than being absent before the first event
+RATE_LIMIT_BACKOFFS.labels(PLATFORM)
+REAUTHORIZATION_REQUIRED.labels(PLATFORM)
