@@ -41,6 +41,7 @@ class HeroFlow:
     report: list[Step] = field(default_factory=list)
     client: httpx.AsyncClient | None = None
     state: dict[str, Any] = field(default_factory=dict)
+    last_deployment: dict[str, Any] = field(default_factory=dict)
 
     # plumbing -----------------------------------------------------------------------------
     @asynccontextmanager
@@ -222,11 +223,57 @@ class HeroFlow:
             return current if current["status"] not in ("pending", "running") else None
 
         result = await self.eventually(finished, "the deployment to finish", timeout=90)
+        self.last_deployment = result
         if result["status"] != "succeeded":
             raise FlowError(f"the deployment ended {result['status']}: {result['targets']}")
-        self.state["deployment"] = result
         ids = {t["platform"]: t["platform_campaign_ids"] for t in result["targets"]}
-        return {"deployment": deployment["id"], "status": result["status"], "platform_campaign_ids": ids}
+        live = await self.eventually(
+            lambda: self._live_on_platforms(ids), "the campaigns to be live after launch"
+        )
+        return {
+            "deployment": deployment["id"],
+            "status": result["status"],
+            "platform_campaign_ids": ids,
+            **live,
+        }
+
+    async def _live_on_platforms(self, ids: dict[str, list[str]]) -> dict[str, Any] | None:
+        """The deployed campaigns exist in the sandboxes with the approved copy, enabled after launch."""
+        objects = await self.admin("GET", "/admin/objects", params={"detail": "true"})
+        google = {
+            o["resource_name"].rsplit("/", 1)[-1]: o
+            for o in objects["google"]
+            if o["collection"] == "campaigns"
+        }
+        meta = {o["id"]: o for o in objects["meta"] if o["type"] == "campaign"}
+        missing = [i for i in ids.get("google_ads", []) if i not in google] + [
+            i for i in ids.get("meta", []) if i not in meta
+        ]
+        if missing:
+            raise FlowError(f"platform campaign ids not found in the sandboxes: {missing}")
+        enabled = all(google[i]["status"] == "ENABLED" for i in ids.get("google_ads", [])) and all(
+            meta[i]["status"] == "ACTIVE" for i in ids.get("meta", [])
+        )
+        if not enabled:
+            return None
+        headlines = [
+            asset.get("text")
+            for o in objects["google"]
+            if o["collection"] == "adGroupAds"
+            for asset in o["fields"].get("ad", {}).get("responsive_search_ad", {}).get("headlines", [])
+        ]
+        if "Trail Shoes That Grip" not in headlines:
+            raise FlowError(f"the approved headline is not on Google: {headlines}")
+        budgets = [
+            o["fields"].get("amount_micros")
+            for o in objects["google"]
+            if o["collection"] == "campaignBudgets"
+        ]
+        return {
+            "live on Google": sorted(google)[:3],
+            "live on Meta": sorted(meta)[:3],
+            "Google budgets (micros)": budgets,
+        }
 
     async def sandbox_objects(self) -> dict[str, Any]:
         return await self.admin("GET", "/admin/objects")

@@ -226,30 +226,32 @@ class Sandbox:
     ) -> None:
         self.faults.inject(kind, times=times, method=method, latency_seconds=latency_seconds)
 
-    def created_objects(self) -> dict[str, list[dict]]:
+    def created_objects(self, *, detail: bool = False) -> dict[str, list[dict]]:
+        """What ZAMC created on both platforms; with `detail`, every field (copy, budgets, targeting)."""
+        from google.protobuf.json_format import MessageToDict
+
         google = []
         for name, message in self.google.all_resources().items():
-            kind = name.split("/")[2]
-            google.append(
-                {
-                    "resource_name": name,
-                    "collection": kind,
-                    "name": getattr(message, "name", "")
-                    if "name" in message.DESCRIPTOR.fields_by_name
-                    else "",
-                    "status": enum_name(message, "status")
-                    if "status" in message.DESCRIPTOR.fields_by_name
-                    else "",
-                }
-            )
-        meta = [
-            {
+            fields = message.DESCRIPTOR.fields_by_name
+            entry = {
+                "resource_name": name,
+                "collection": name.split("/")[2],
+                "name": getattr(message, "name", "") if "name" in fields else "",
+                "status": enum_name(message, "status") if "status" in fields else "",
+            }
+            if detail:
+                entry["fields"] = MessageToDict(message, preserving_proto_field_name=True)
+            google.append(entry)
+        meta = []
+        for o in list(self.meta.objects.values()):
+            entry = {
                 "id": o["id"],
                 "type": o["_type"],
                 "account_id": o["account_id"],
                 "name": o.get("name", ""),
                 "status": o.get("status", ""),
             }
-            for o in list(self.meta.objects.values())
-        ]
+            if detail:
+                entry["fields"] = {k: v for k, v in o.items() if not k.startswith("_")}
+            meta.append(entry)
         return {"google": google, "meta": meta}

@@ -85,8 +85,8 @@ def admin_router(sandbox: Sandbox) -> APIRouter:
         return {"armed": 0}
 
     @router.get("/objects")
-    def objects() -> dict:
-        return sandbox.created_objects()
+    def objects(detail: bool = False) -> dict:
+        return sandbox.created_objects(detail=detail)
 
     @router.get("/truth/{object_id}")
     def truth(object_id: str, start: datetime, end: datetime, by_hour: bool = False) -> dict:
