@@ -111,7 +111,10 @@ class ReachPosterior:
         prior_h_mean: float = 1.0,
         prior_h_sd: float = 0.25,
         overdispersion: float = 0.05,
+        fallback_impressions_per_micro: float = 1e-4,
     ) -> ReachPosterior:
+        """Without usable points the level comes from `fallback_impressions_per_micro` (e.g. the
+        portfolio's), loosely (sd 1 in log), and the shape from the prior."""
         logk = HALF_GRID[:, None]
         h = H_GRID[None, :]
         log_prior = (
@@ -120,15 +123,15 @@ class ReachPosterior:
         )
         usable = [p for p in points if p.impressions > 0 and p.cost_micros > 0 and p.budget_micros > 0]
         if not usable:
-            shape = log_prior.shape
             weights = np.exp(log_prior - log_prior.max())
-            return cls(
-                reference_micros,
-                weights / weights.sum(),
-                np.full(shape, math.nan),
-                np.full(shape, math.inf),
-                0,
+            # level such that impressions per micro at the reference spend is the fallback
+            logk2 = np.broadcast_to(logk, log_prior.shape)
+            hh2 = np.broadcast_to(h, log_prior.shape)
+            shape_at_reference = -np.logaddexp(0.0, hh2 * logk2)  # x = 1
+            level = (
+                math.log(max(fallback_impressions_per_micro, 1e-12) * reference_micros) - shape_at_reference
             )
+            return cls(reference_micros, weights / weights.sum(), level, np.ones(log_prior.shape), 0)
         x = np.array([p.budget_micros for p in usable]) / reference_micros
         y = np.log(np.array([p.impressions / p.cost_micros for p in usable]) * reference_micros)
         w = 1.0 / (1.0 / np.array([p.impressions for p in usable]) + overdispersion**2)

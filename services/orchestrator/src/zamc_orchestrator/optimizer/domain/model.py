@@ -83,6 +83,9 @@ class Priors:
     h_mean: float = 1.0
     h_sd: float = 0.25
     overdispersion: float = 0.05
+    impressions_per_micro: float = (
+        1e-4  # pooled over the portfolio; the fallback for a campaign without spend
+    )
 
 
 @dataclass(frozen=True)
@@ -211,8 +214,9 @@ def _utilisation(history: CampaignHistory) -> float:
 def pooled_priors(
     histories: Sequence[CampaignHistory], *, lag_hours: dict[str, float], now: datetime, base: Priors
 ) -> Priors:
-    impressions = clicks = matured = conversions = value = 0.0
+    impressions = clicks = matured = conversions = value = cost = 0.0
     for history in histories:
+        cost += sum(r.cost_micros for r in history.hours)
         c, conv, ages = _arrays(history.hours, now)
         lag = lag_hours.get(history.key.platform, 24.0)
         impressions += sum(r.impressions for r in history.hours)
@@ -230,6 +234,9 @@ def pooled_priors(
             "conversion_rate": (conversions + base.conversion_strength)
             / (matured + base.conversion_strength / max(base.conversion_rate, 1e-6)),
             "value_per_conversion_micros": (value + base.value_per_conversion_micros * 2) / (conversions + 2),
+            "impressions_per_micro": impressions / cost
+            if cost > 0 and impressions > 0
+            else base.impressions_per_micro,
         }
     )
 
@@ -280,6 +287,7 @@ def fit_campaign(history: CampaignHistory, *, now: datetime, priors: Priors) -> 
             prior_h_mean=priors.h_mean,
             prior_h_sd=priors.h_sd,
             overdispersion=priors.overdispersion,
+            fallback_impressions_per_micro=priors.impressions_per_micro,
         ),
         utilisation=_utilisation(history),
     )

@@ -94,14 +94,14 @@ class ValuePerConversion:
         weight = prior_conversions + n
         mean = (prior_conversions * prior_mean + total) / weight if weight > 0 else prior_mean
         cv = prior_cv
-        informative = count > 0
+        informative = count >= 0.5  # an hour's mean value is only worth reading with a conversion in it
         if informative.sum() >= 3 and n > 0 and mean > 0:
             per_hour = value[informative] / count[informative]
             # hour means have variance sigma^2 / n_h: pool the scaled squared deviations
             sigma2 = float(np.sum(count[informative] * (per_hour - total / n) ** 2)) / (informative.sum() - 1)
             dof = informative.sum() - 1
             cv2 = (sigma2 / mean**2 * dof + prior_cv**2 * 3) / (dof + 3)
-            cv = math.sqrt(cv2)
+            cv = min(max(math.sqrt(cv2), 0.05), 3.0) if math.isfinite(cv2) else prior_cv
         sd = cv * abs(mean) / math.sqrt(max(weight, 1e-9))
         return cls(mean=mean, sd=sd, conversions=n)
 
