@@ -69,16 +69,20 @@ async def test_deploy_creates_the_whole_tree_paused_and_maps_every_object(
 async def test_a_repeated_command_gets_the_same_answer_without_new_objects(
     service, link, jetstream, sandbox, deploy_command, kit
 ):
-    command = deploy_command()
+    command = deploy_command(campaigns=[kit.search_campaign("spring"), kit.search_campaign("summer")])
     async with service() as (runtime, probe):
         await link(probe)
         await publish_event(jetstream, command)
         [first] = await probe.wait_for(CampaignDeployed.subject)
+        assert len(first.data.platform_campaign_ids) == 2
         await publish_event(jetstream, command)  # a new envelope: the inbox does not know it
         second = (await probe.wait_for(CampaignDeployed.subject, count=2))[1]
     assert second.data.objects == first.data.objects
-    assert len(kit.objects(sandbox, "campaigns")) == 1
-    assert len(kit.objects(sandbox, "campaignBudgets")) == 1
+    assert len(kit.objects(sandbox, "campaigns")) == 2
+    assert len(kit.objects(sandbox, "campaignBudgets")) == 2
+    assert (
+        sum(1 for c in sandbox._servicer.calls.calls if c.method == "Mutate") == 2
+    )  # validate + one atomic create
 
 
 async def test_an_invalid_ad_fails_validation_with_the_field_at_fault_and_creates_nothing(

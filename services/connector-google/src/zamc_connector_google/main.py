@@ -4,7 +4,7 @@ from pathlib import Path
 
 from zamc_connector_google.config import get_settings
 from zamc_connector_google.handlers import handlers
-from zamc_connector_google.service.jobs import metric_sync, token_refresh
+from zamc_connector_google.service.jobs import close_on_stop, metric_sync, token_refresh
 from zamc_events.runtime.service import ServiceDefinition, run_service
 
 SCHEMA = "connector_google"
@@ -14,7 +14,7 @@ definition = ServiceDefinition(
     schema=SCHEMA,
     migrations_dir=Path(__file__).parent / "migrations",
     handlers=handlers,
-    background=[metric_sync, token_refresh],
+    background=[metric_sync, token_refresh, close_on_stop],
 )
 
 

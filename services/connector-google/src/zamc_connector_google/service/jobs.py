@@ -90,3 +90,11 @@ async def token_refresh(runtime: ServiceRuntime) -> None:
         except Exception:
             log.exception("token refresh round failed")
         await asyncio.sleep(settings.token_check_interval_seconds)
+
+
+async def close_on_stop(runtime: ServiceRuntime) -> None:
+    """Waits for the service to stop (jobs are cancelled then) and closes the gRPC channels."""
+    try:
+        await asyncio.Event().wait()
+    finally:
+        connector_for(runtime).close()
