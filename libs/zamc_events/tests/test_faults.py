@@ -129,6 +129,36 @@ async def test_nats_restarted_during_a_burst_of_10000_events_loses_none(
         await runtime.stop()
 
 
+async def test_an_event_that_kills_its_consumer_every_time_ends_in_the_dlq(
+    jetstream, nats_url: str, database_url: str, tmp_path: Path
+):
+    from runtime_support import envelope
+
+    from zamc_events.runtime.dlq import list_dead_letters
+
+    await _migrate(database_url)
+    poison = envelope("crash-always")
+    await jetstream.publish(poison.type, poison.to_json())
+    settings = {"ZAMC_EXAMPLE_CONSUMER_MAX_DELIVER": "3"}
+    for _ in range(4):  # three deliveries kill the process; the fourth is dead-lettered
+        process = start_example_process(nats_url, database_url, tmp_path, **settings)
+        try:
+            await wait_for(
+                lambda running=process: running.poll() is not None or _dlq_has_one(jetstream), timeout=30
+            )
+        finally:
+            stop_process(process)
+        if await _dlq_has_one(jetstream):
+            break
+    [letter] = await list_dead_letters(jetstream)
+    assert "without an acknowledgement" in letter.reason
+    assert letter.original_subject == "zamc.metrics.observed.v1"
+
+
+async def _dlq_has_one(jetstream) -> bool:
+    return (await jetstream.stream_info("ZAMC_DLQ")).state.messages == 1
+
+
 async def _effects_at_least(database_url: str, expected: int) -> bool:
     return (await count_effects(database_url))[0] >= expected
 

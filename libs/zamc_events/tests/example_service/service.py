@@ -1,11 +1,14 @@
 """A minimal service built on the runtime, used by the runtime's own tests.
 
 It handles `zamc.metrics.observed.v1` by writing one `effects` row per event, so tests can
-count unique and duplicate effects. Accounts named `fail-always` / `permanent` make it fail.
+count unique and duplicate effects. Accounts named `fail-always` / `permanent` make it fail,
+`crash-always` kills the process.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
@@ -34,6 +37,8 @@ async def record_effect(ctx: HandlerContext) -> None:
     account = ctx.data.account_external_id
     if account == "fail-always":
         raise RuntimeError("the example handler always fails for this account")
+    if account == "crash-always":
+        os.kill(os.getpid(), signal.SIGKILL)
     if account == "permanent":
         raise PermanentError("this event can never be handled")
     await ctx.session.execute(

@@ -147,7 +147,9 @@ class EventConsumer:
                 deliver_policy=DeliverPolicy.ALL,
                 ack_policy=AckPolicy.EXPLICIT,
                 ack_wait=self.options.ack_wait_seconds,
-                max_deliver=self.options.max_deliver,
+                # One delivery more than we handle: a message whose handler killed its process on the
+                # last attempt comes back once more and is dead-lettered instead of silently dropped.
+                max_deliver=self.options.max_deliver + 1,
                 max_ack_pending=max(1000, self.options.batch_size * 4),
                 filter_subjects=sorted(subjects),
             )
@@ -279,6 +281,14 @@ class EventConsumer:
             return None
         if envelope.type not in self.handlers:
             await message.ack()
+            return None
+        delivered = message.metadata.num_delivered
+        if delivered > self.options.max_deliver:
+            await self._dead_letter(
+                message,
+                envelope.type,
+                f"delivered {delivered} times without an acknowledgement (the consumer stopped while handling it)",
+            )
             return None
         return _Delivery(message=message, envelope=envelope)
 
