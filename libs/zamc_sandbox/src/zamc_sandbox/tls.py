@@ -30,7 +30,10 @@ class Certificate:
     key_path: Path
 
     def cert_pem(self) -> bytes:
-        return self.cert_path.read_bytes()
+        """The sandbox's own certificate: the first PEM block (the roots file may append public CAs)."""
+        text = self.cert_path.read_bytes()
+        end = b"-----END CERTIFICATE-----"
+        return text[: text.index(end) + len(end)] + b"\n" if end in text else text
 
     def key_pem(self) -> bytes:
         return self.key_path.read_bytes()
