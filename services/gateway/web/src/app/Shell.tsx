@@ -14,7 +14,10 @@ function LiveIndicator() {
   const status = useStreamStatus();
   const words = { off: "Offline", connecting: "Connecting", live: "Live", reconnecting: "Reconnecting" }[status];
   return (
-    <span className={cx("live", `live-${status}`)} title={status === "live" ? "Updates arrive as they happen" : "Live updates paused; retrying"}>
+    <span
+      className={cx("live", `live-${status}`)}
+      title={status === "live" ? "Updates arrive as they happen" : "Live updates paused; retrying"}
+    >
       <span className="live-dot" aria-hidden="true" />
       {words}
     </span>
@@ -27,7 +30,10 @@ function Bell() {
   return (
     <Link to="/notifications" className="icon-link" aria-label={unread ? `Notifications, ${unread} unread` : "Notifications"}>
       <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
-        <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z" />
+        <path
+          fill="currentColor"
+          d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z"
+        />
       </svg>
       {unread > 0 && (
         <span className="bell-count" data-testid="unread-count">
@@ -38,7 +44,15 @@ function Bell() {
   );
 }
 
-export function Shell({ projectId, mainRef, children }: { projectId: string | null; mainRef: RefObject<HTMLElement | null>; children: ReactNode }) {
+export function Shell({
+  projectId,
+  mainRef,
+  children,
+}: {
+  projectId: string | null;
+  mainRef: RefObject<HTMLElement | null>;
+  children: ReactNode;
+}) {
   const { path } = useLocation();
   const session = useSession();
   const theme = useTheme();
@@ -46,7 +60,7 @@ export function Shell({ projectId, mainRef, children }: { projectId: string | nu
   const projects = useProjects();
   const [menuOpen, setMenuOpen] = useState(false);
   const list = projects.data ?? [];
-  const current = projectId ?? (last && list.some((p) => p.id === last) ? last : list[0]?.id ?? null);
+  const current = projectId ?? (last && list.some((p) => p.id === last) ? last : (list[0]?.id ?? null));
 
   useEffect(() => setMenuOpen(false), [path]);
 
@@ -72,7 +86,13 @@ export function Shell({ projectId, mainRef, children }: { projectId: string | nu
         Skip to content
       </a>
       <header className="topbar">
-        <button type="button" className="menu-button" aria-expanded={menuOpen} aria-controls="sidebar" onClick={() => setMenuOpen(!menuOpen)}>
+        <button
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="sidebar"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
           <span aria-hidden="true">☰</span>
           <span className="visually-hidden">Menu</span>
         </button>
@@ -100,7 +120,13 @@ export function Shell({ projectId, mainRef, children }: { projectId: string | nu
         )}
         <div className="topbar-end">
           <LiveIndicator />
-          <button type="button" className="icon-link theme-toggle" onClick={() => setTheme(THEME_NEXT[theme])} aria-label={`${THEME_WORDS[theme]}. Switch theme`} title={THEME_WORDS[theme]}>
+          <button
+            type="button"
+            className="icon-link theme-toggle"
+            onClick={() => setTheme(THEME_NEXT[theme])}
+            aria-label={`${THEME_WORDS[theme]}. Switch theme`}
+            title={THEME_WORDS[theme]}
+          >
             <span aria-hidden="true">{theme === "dark" ? "☾" : theme === "light" ? "☀" : "◐"}</span>
           </button>
           <Bell />
@@ -113,7 +139,11 @@ export function Shell({ projectId, mainRef, children }: { projectId: string | nu
             <ul>
               {projectNav.map((item) => (
                 <li key={item.to}>
-                  <Link to={item.to} className={cx("nav-link", isActive(item.to) && "nav-active")} aria-current={isActive(item.to) ? "page" : undefined}>
+                  <Link
+                    to={item.to}
+                    className={cx("nav-link", isActive(item.to) && "nav-active")}
+                    aria-current={isActive(item.to) ? "page" : undefined}
+                  >
                     {item.label}
                   </Link>
                 </li>
@@ -125,7 +155,11 @@ export function Shell({ projectId, mainRef, children }: { projectId: string | nu
         <ul>
           {globalNav.map((item) => (
             <li key={item.to}>
-              <Link to={item.to} className={cx("nav-link", isActive(item.to) && "nav-active")} aria-current={isActive(item.to) ? "page" : undefined}>
+              <Link
+                to={item.to}
+                className={cx("nav-link", isActive(item.to) && "nav-active")}
+                aria-current={isActive(item.to) ? "page" : undefined}
+              >
                 {item.label}
               </Link>
             </li>

@@ -129,11 +129,18 @@ async function toError(response: Response): Promise<ApiError> {
     // not JSON (a proxy error page)
   }
   const retry = response.headers.get("Retry-After");
+  // RFC 9457 problems from the gateway; a plain FastAPI `{"detail": [...]}` from a proxy in between
+  const listed = Array.isArray(body.detail)
+    ? (body.detail as { loc?: unknown[]; msg?: string }[]).map((d) => ({
+        field: "/" + (d.loc ?? []).slice(1).join("/"),
+        message: String(d.msg ?? "invalid"),
+      }))
+    : [];
   return new ApiError(
     response.status,
     String(body.title ?? response.statusText ?? "Error"),
-    String(body.detail ?? body.title ?? ""),
-    Array.isArray(body.errors) ? (body.errors as FieldProblem[]) : [],
+    typeof body.detail === "string" ? body.detail : typeof body.title === "string" ? body.title : "",
+    Array.isArray(body.errors) ? (body.errors as FieldProblem[]) : listed,
     retry ? Number(retry) : null,
   );
 }

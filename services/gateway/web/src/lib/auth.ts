@@ -6,9 +6,18 @@ import { stopStream } from "./stream";
 import type { SignupResponse, TokenPair } from "./types";
 
 export async function signUp(form: { email: string; password: string; organization_name: string }): Promise<SignupResponse> {
-  const answer = await post<SignupResponse>("/auth/signup", { email: form.email.trim(), password: form.password, organization_name: form.organization_name.trim() }, { anonymous: true });
+  const answer = await post<SignupResponse>(
+    "/auth/signup",
+    { email: form.email.trim(), password: form.password, organization_name: form.organization_name.trim() },
+    { anonymous: true },
+  );
   clearCache();
-  setSession({ accessToken: answer.access_token, refreshToken: answer.refresh_token, organizationId: answer.organization.id, email: answer.user.email });
+  setSession({
+    accessToken: answer.access_token,
+    refreshToken: answer.refresh_token,
+    organizationId: answer.organization.id,
+    email: answer.user.email,
+  });
   return answer;
 }
 

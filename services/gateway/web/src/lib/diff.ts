@@ -68,10 +68,19 @@ function walk(before: unknown, after: unknown, path: string[], labels: string[],
     const length = Math.max(before.length, after.length);
     for (let i = 0; i < length; i++) {
       const label = itemLabel(listKey, after[i] ?? before[i], i);
-      if (i >= before.length) out.push({ path: [...path, String(i)], label: [...labels, label].join(" › "), kind: "added", after: after[i] });
-      else if (i >= after.length) out.push({ path: [...path, String(i)], label: [...labels, label].join(" › "), kind: "removed", before: before[i] });
+      if (i >= before.length)
+        out.push({ path: [...path, String(i)], label: [...labels, label].join(" › "), kind: "added", after: after[i] });
+      else if (i >= after.length)
+        out.push({ path: [...path, String(i)], label: [...labels, label].join(" › "), kind: "removed", before: before[i] });
       else if (objects) walk(before[i], after[i], [...path, String(i)], [...labels, label], out);
-      else if (before[i] !== after[i]) out.push({ path: [...path, String(i)], label: [...labels, label].join(" › "), kind: "changed", before: before[i], after: after[i] });
+      else if (before[i] !== after[i])
+        out.push({
+          path: [...path, String(i)],
+          label: [...labels, label].join(" › "),
+          kind: "changed",
+          before: before[i],
+          after: after[i],
+        });
     }
     return;
   }

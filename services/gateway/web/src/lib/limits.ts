@@ -29,11 +29,37 @@ export const META = {
   ageMax: 65,
   minAdSetDailyBudgetMicros: 1_000_000,
   specialAdCategories: ["HOUSING", "EMPLOYMENT", "CREDIT", "ISSUES_ELECTIONS_POLITICS", "FINANCIAL_PRODUCTS_SERVICES"],
-  optimizationGoals: ["LINK_CLICKS", "LANDING_PAGE_VIEWS", "REACH", "IMPRESSIONS", "OFFSITE_CONVERSIONS", "LEAD_GENERATION", "POST_ENGAGEMENT", "VALUE"],
+  optimizationGoals: [
+    "LINK_CLICKS",
+    "LANDING_PAGE_VIEWS",
+    "REACH",
+    "IMPRESSIONS",
+    "OFFSITE_CONVERSIONS",
+    "LEAD_GENERATION",
+    "POST_ENGAGEMENT",
+    "VALUE",
+  ],
   billingEvents: ["IMPRESSIONS", "LINK_CLICKS"],
 } as const;
 
-const ZERO_DECIMAL = new Set(["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]);
+const ZERO_DECIMAL = new Set([
+  "BIF",
+  "CLP",
+  "DJF",
+  "GNF",
+  "ISK",
+  "JPY",
+  "KMF",
+  "KRW",
+  "PYG",
+  "RWF",
+  "UGX",
+  "VND",
+  "VUV",
+  "XAF",
+  "XOF",
+  "XPF",
+]);
 const COUNTRY = /^[A-Z]{2}$/;
 const URL_RE = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
 const SHARE_TOLERANCE = 0.001;
@@ -99,7 +125,14 @@ export interface Violation {
 
 /** "google_ads.campaigns[0].name" → "/google_ads/campaigns/0/name" (the gateway's `pointer`). */
 export function pointer(path: string): string {
-  return "/" + path.replace(/\[(\d+)\]/g, ".$1").split(".").filter(Boolean).join("/");
+  return (
+    "/" +
+    path
+      .replace(/\[(\d+)\]/g, ".$1")
+      .split(".")
+      .filter(Boolean)
+      .join("/")
+  );
 }
 
 class Checker {
@@ -110,7 +143,15 @@ class Checker {
     this.found.push({ path: pointer(path), rule, message });
   }
 
-  text(path: string, rule: string, label: string, value: string | null | undefined, limit: number, counting: Counting, options: { required?: boolean; wideCountsTwo?: boolean } = {}) {
+  text(
+    path: string,
+    rule: string,
+    label: string,
+    value: string | null | undefined,
+    limit: number,
+    counting: Counting,
+    options: { required?: boolean; wideCountsTwo?: boolean } = {},
+  ) {
     const required = options.required ?? true;
     if (value === null || value === undefined || !value.trim()) {
       if (required) this.add(path, `${rule}.required`, `${label} is empty`);
@@ -139,7 +180,11 @@ class Checker {
     const currency = this.s.currency;
     const unit = ZERO_DECIMAL.has(currency) ? 1_000_000 : 10_000;
     if (micros < minimum)
-      this.add(path, "budget.min", `${label} is ${(micros / 1e6).toFixed(2)} ${currency}; the minimum is ${(minimum / 1e6).toFixed(2)} ${currency}`);
+      this.add(
+        path,
+        "budget.min",
+        `${label} is ${(micros / 1e6).toFixed(2)} ${currency}; the minimum is ${(minimum / 1e6).toFixed(2)} ${currency}`,
+      );
     if (micros % unit) this.add(path, "budget.currency_unit", `${label} must be a whole multiple of ${unit / 1e6} ${currency}`);
   }
 
@@ -153,13 +198,21 @@ class Checker {
   googleCampaign(path: string, c: GoogleSearchCampaign) {
     this.text(`${path}.name`, "google.campaign_name", "Campaign name", c.name, GOOGLE.nameLength, "google", { wideCountsTwo: false });
     this.budget(`${path}.daily_budget_micros`, "Campaign daily budget", c.daily_budget_micros, GOOGLE.minDailyBudgetMicros);
-    if (c.bidding_strategy === "TARGET_CPA" && !c.target_cpa_micros) this.add(`${path}.target_cpa_micros`, "google.bidding.target_cpa", "Target CPA bidding needs a target CPA");
-    if (c.bidding_strategy === "TARGET_ROAS" && !c.target_roas) this.add(`${path}.target_roas`, "google.bidding.target_roas", "Target ROAS bidding needs a target ROAS");
+    if (c.bidding_strategy === "TARGET_CPA" && !c.target_cpa_micros)
+      this.add(`${path}.target_cpa_micros`, "google.bidding.target_cpa", "Target CPA bidding needs a target CPA");
+    if (c.bidding_strategy === "TARGET_ROAS" && !c.target_roas)
+      this.add(`${path}.target_roas`, "google.bidding.target_roas", "Target ROAS bidding needs a target ROAS");
     c.locations.forEach((code, i) => {
-      if (!COUNTRY.test(code)) this.add(`${path}.locations[${i}]`, "google.location.code", `Location '${code}' is not a two-letter country code`);
+      if (!COUNTRY.test(code))
+        this.add(`${path}.locations[${i}]`, "google.location.code", `Location '${code}' is not a two-letter country code`);
     });
     this.count(`${path}.ad_groups`, "google.ad_groups", "Ad groups", c.ad_groups.length, 1, 20_000);
-    this.unique(`${path}.ad_groups`, "google.ad_group_name", "Ad group name", c.ad_groups.map((g) => g.name));
+    this.unique(
+      `${path}.ad_groups`,
+      "google.ad_group_name",
+      "Ad group name",
+      c.ad_groups.map((g) => g.name),
+    );
     c.ad_groups.forEach((g, i) => this.googleAdGroup(`${path}.ad_groups[${i}]`, g));
   }
 
@@ -171,9 +224,11 @@ class Checker {
       const label = `Keyword ${i + 1}`;
       this.text(kpath, "google.keyword", label, kw.text, GOOGLE.keywordWidth, "google");
       const words = kw.text.split(/\s+/).filter(Boolean).length;
-      if (words > GOOGLE.keywordWords) this.add(kpath, "google.keyword.words", `${label} has ${words} words; Google allows ${GOOGLE.keywordWords}`);
+      if (words > GOOGLE.keywordWords)
+        this.add(kpath, "google.keyword.words", `${label} has ${words} words; Google allows ${GOOGLE.keywordWords}`);
       const bad = [...new Set([...kw.text].filter((ch) => GOOGLE.keywordForbidden.includes(ch)))].sort();
-      if (bad.length) this.add(kpath, "google.keyword.chars", `${label} contains characters Google does not allow in keywords: ${bad.join(" ")}`);
+      if (bad.length)
+        this.add(kpath, "google.keyword.chars", `${label} contains characters Google does not allow in keywords: ${bad.join(" ")}`);
     });
     this.count(`${path}.ads`, "google.ads", "Ads", g.ads.length, 1, 3);
     g.ads.forEach((ad, i) => this.googleAd(`${path}.ads[${i}]`, ad));
@@ -188,14 +243,26 @@ class Checker {
         this.add(hpath, "google.headline.chars", `Headline ${i + 1} contains '!'; Google allows no exclamation marks in headlines`);
     });
     this.unique(`${path}.headlines`, "google.headline", "Headline", ad.headlines);
-    this.count(`${path}.descriptions`, "google.descriptions", "Descriptions", ad.descriptions.length, GOOGLE.descriptionsMin, GOOGLE.descriptionsMax);
-    ad.descriptions.forEach((d, i) => this.text(`${path}.descriptions[${i}]`, "google.description", `Description ${i + 1}`, d, GOOGLE.descriptionWidth, "google"));
+    this.count(
+      `${path}.descriptions`,
+      "google.descriptions",
+      "Descriptions",
+      ad.descriptions.length,
+      GOOGLE.descriptionsMin,
+      GOOGLE.descriptionsMax,
+    );
+    ad.descriptions.forEach((d, i) =>
+      this.text(`${path}.descriptions[${i}]`, "google.description", `Description ${i + 1}`, d, GOOGLE.descriptionWidth, "google"),
+    );
     this.unique(`${path}.descriptions`, "google.description", "Description", ad.descriptions);
     for (const name of ["path1", "path2"] as const) {
       const value = ad[name];
       if (value === null || value === undefined) continue;
-      this.text(`${path}.${name}`, `google.${name}`, `Display path ${name.slice(-1)}`, value, GOOGLE.pathWidth, "google", { required: false });
-      if (/[\s/]/.test(value)) this.add(`${path}.${name}`, `google.${name}.chars`, `Display path ${name.slice(-1)} may not contain spaces or '/'`);
+      this.text(`${path}.${name}`, `google.${name}`, `Display path ${name.slice(-1)}`, value, GOOGLE.pathWidth, "google", {
+        required: false,
+      });
+      if (/[\s/]/.test(value))
+        this.add(`${path}.${name}`, `google.${name}.chars`, `Display path ${name.slice(-1)} may not contain spaces or '/'`);
     }
     if (ad.path2 && !ad.path1) this.add(`${path}.path2`, "google.path2.without_path1", "Display path 2 needs display path 1");
     this.url(`${path}.final_url`, "Final URL", ad.final_url);
@@ -222,12 +289,17 @@ class Checker {
     const tpath = `${path}.targeting`;
     if (!t.countries.length) this.add(`${tpath}.countries`, "meta.countries.min_count", "Target at least one country");
     t.countries.forEach((code, i) => {
-      if (!COUNTRY.test(code)) this.add(`${tpath}.countries[${i}]`, "meta.country.code", `Country '${code}' is not a two-letter country code`);
+      if (!COUNTRY.test(code))
+        this.add(`${tpath}.countries[${i}]`, "meta.country.code", `Country '${code}' is not a two-letter country code`);
     });
     for (const name of ["age_min", "age_max"] as const) {
       const age = t[name];
       if (!(age >= META.ageMin && age <= META.ageMax))
-        this.add(`${tpath}.${name}`, `meta.${name}`, `${name === "age_min" ? "Age min" : "Age max"} is ${age}; Meta allows ${META.ageMin} to ${META.ageMax}`);
+        this.add(
+          `${tpath}.${name}`,
+          `meta.${name}`,
+          `${name === "age_min" ? "Age min" : "Age max"} is ${age}; Meta allows ${META.ageMin} to ${META.ageMax}`,
+        );
     }
     if (t.age_min > t.age_max) this.add(`${tpath}.age_min`, "meta.age.order", `Minimum age ${t.age_min} is above maximum age ${t.age_max}`);
     this.count(`${path}.ads`, "meta.ads", "Ads", a.ads.length, 1, 50);
@@ -238,7 +310,9 @@ class Checker {
     this.text(`${path}.name`, "meta.ad_name", "Ad name", ad.name, META.nameLength, "meta");
     this.text(`${path}.primary_text`, "meta.primary_text", "Primary text", ad.primary_text, META.primaryTextLength, "meta");
     this.text(`${path}.headline`, "meta.headline", "Headline", ad.headline, META.headlineLength, "meta");
-    this.text(`${path}.description`, "meta.description", "Description", ad.description, META.descriptionLength, "meta", { required: false });
+    this.text(`${path}.description`, "meta.description", "Description", ad.description, META.descriptionLength, "meta", {
+      required: false,
+    });
     this.url(`${path}.link_url`, "Link URL", ad.link_url);
   }
 
@@ -246,10 +320,19 @@ class Checker {
     const s = this.s;
     const budgets = new Map<string, number>();
     s.google_ads?.campaigns.forEach((c) => budgets.set(`google_ads|${c.key}`, c.daily_budget_micros));
-    s.meta?.campaigns.forEach((c) => budgets.set(`meta|${c.key}`, c.ad_sets.reduce((n, a) => n + a.daily_budget_micros, 0)));
+    s.meta?.campaigns.forEach((c) =>
+      budgets.set(
+        `meta|${c.key}`,
+        c.ad_sets.reduce((n, a) => n + a.daily_budget_micros, 0),
+      ),
+    );
     const total = s.budget_split.reduce((n, a) => n + a.daily_budget_micros, 0);
     if (total !== s.daily_budget_micros)
-      this.add("budget_split", "budget.split.sum", `Allocations add up to ${(total / 1e6).toFixed(2)} ${s.currency}; the daily budget is ${(s.daily_budget_micros / 1e6).toFixed(2)} ${s.currency}`);
+      this.add(
+        "budget_split",
+        "budget.split.sum",
+        `Allocations add up to ${(total / 1e6).toFixed(2)} ${s.currency}; the daily budget is ${(s.daily_budget_micros / 1e6).toFixed(2)} ${s.currency}`,
+      );
     const seen = new Map<string, number>();
     s.budget_split.forEach((a, i) => {
       const ref = `${a.platform}|${a.campaign_key}`;
@@ -257,17 +340,31 @@ class Checker {
       const path = `budget_split[${i}]`;
       const budget = budgets.get(ref);
       if (budget === undefined) {
-        this.add(`${path}.campaign_key`, "budget.split.unknown_campaign", `Allocation names ${a.platform} campaign '${a.campaign_key}', which does not exist`);
+        this.add(
+          `${path}.campaign_key`,
+          "budget.split.unknown_campaign",
+          `Allocation names ${a.platform} campaign '${a.campaign_key}', which does not exist`,
+        );
         return;
       }
       if (budget !== a.daily_budget_micros)
-        this.add(`${path}.daily_budget_micros`, "budget.split.campaign_mismatch", `Campaign '${a.campaign_key}' spends ${(budget / 1e6).toFixed(2)} ${s.currency} a day but is allocated ${(a.daily_budget_micros / 1e6).toFixed(2)}`);
+        this.add(
+          `${path}.daily_budget_micros`,
+          "budget.split.campaign_mismatch",
+          `Campaign '${a.campaign_key}' spends ${(budget / 1e6).toFixed(2)} ${s.currency} a day but is allocated ${(a.daily_budget_micros / 1e6).toFixed(2)}`,
+        );
       const expected = s.daily_budget_micros ? a.daily_budget_micros / s.daily_budget_micros : 0;
-      if (Math.abs(a.share - expected) > SHARE_TOLERANCE) this.add(`${path}.share`, "budget.split.share", `Share ${a.share.toFixed(4)} does not match ${expected.toFixed(4)} of the daily budget`);
+      if (Math.abs(a.share - expected) > SHARE_TOLERANCE)
+        this.add(
+          `${path}.share`,
+          "budget.split.share",
+          `Share ${a.share.toFixed(4)} does not match ${expected.toFixed(4)} of the daily budget`,
+        );
     });
     for (const ref of budgets.keys()) {
       const [platform, key] = ref.split("|");
-      if ((seen.get(ref) ?? 0) > 1) this.add("budget_split", "budget.split.duplicate", `${platform} campaign '${key}' is allocated ${seen.get(ref)} times`);
+      if ((seen.get(ref) ?? 0) > 1)
+        this.add("budget_split", "budget.split.duplicate", `${platform} campaign '${key}' is allocated ${seen.get(ref)} times`);
       if (!seen.has(ref)) this.add("budget_split", "budget.split.missing", `${platform} campaign '${key}' has no budget allocation`);
     }
   }
@@ -301,7 +398,12 @@ class Checker {
     if (s.google_ads) {
       const camps = s.google_ads.campaigns;
       this.count("google_ads.campaigns", "google.campaigns", "Google campaigns", camps.length, 1, 10_000);
-      this.unique("google_ads.campaigns", "google.campaign_name", "Campaign name", camps.map((c) => c.name));
+      this.unique(
+        "google_ads.campaigns",
+        "google.campaign_name",
+        "Campaign name",
+        camps.map((c) => c.name),
+      );
       camps.forEach((c, i) => this.googleCampaign(`google_ads.campaigns[${i}]`, c));
     }
     if (s.meta) {
@@ -323,9 +425,15 @@ export function checkStrategy(strategy: CampaignStrategy): Violation[] {
 /** Recompute the budget split from the campaigns' budgets (what the checker requires to hold). */
 export function rebalance(strategy: CampaignStrategy): CampaignStrategy {
   const allocations: { platform: "google_ads" | "meta"; campaign_key: string; daily_budget_micros: number }[] = [];
-  strategy.google_ads?.campaigns.forEach((c) => allocations.push({ platform: "google_ads", campaign_key: c.key, daily_budget_micros: c.daily_budget_micros }));
+  strategy.google_ads?.campaigns.forEach((c) =>
+    allocations.push({ platform: "google_ads", campaign_key: c.key, daily_budget_micros: c.daily_budget_micros }),
+  );
   strategy.meta?.campaigns.forEach((c) =>
-    allocations.push({ platform: "meta", campaign_key: c.key, daily_budget_micros: c.ad_sets.reduce((n, a) => n + a.daily_budget_micros, 0) }),
+    allocations.push({
+      platform: "meta",
+      campaign_key: c.key,
+      daily_budget_micros: c.ad_sets.reduce((n, a) => n + a.daily_budget_micros, 0),
+    }),
   );
   const total = allocations.reduce((n, a) => n + a.daily_budget_micros, 0);
   return {

@@ -26,8 +26,10 @@ export const useProjects = () => useQuery<Project[]>("projects/", () => get<Proj
 export const useProject = (id: string | null) => useQuery<Project>(id ? `projects/${id}` : null, () => get<Project>(`/projects/${id}`));
 export const useConnections = (refreshMs?: number) =>
   useQuery<Connection[]>("connections", () => get<Connection[]>("/platform-connections"), { refreshMs });
-export const useBriefs = (projectId: string) => useQuery<Brief[]>(`briefs/${projectId}`, () => get<Brief[]>(`/projects/${projectId}/briefs`));
-export const useBrief = (id: string, refreshMs?: number) => useQuery<Brief>(`brief/${id}`, () => get<Brief>(`/briefs/${id}`), { refreshMs });
+export const useBriefs = (projectId: string) =>
+  useQuery<Brief[]>(`briefs/${projectId}`, () => get<Brief[]>(`/projects/${projectId}/briefs`));
+export const useBrief = (id: string, refreshMs?: number) =>
+  useQuery<Brief>(`brief/${id}`, () => get<Brief>(`/briefs/${id}`), { refreshMs });
 export const useStrategy = (id: string | null, version?: number) =>
   useQuery<Strategy>(id ? `strategy/${id}/${version ?? "current"}` : null, () => get<Strategy>(`/strategies/${id}`, { version }));
 export const useDeployments = (strategyId: string) =>
@@ -51,14 +53,19 @@ export const useTimeseries = (projectId: string, range: Range, granularity: "hou
     get<Timeseries>("/analytics/timeseries", { project_id: projectId, granularity, from: range.from, to: range.to }),
   );
 export const useAnomalies = (projectId: string) =>
-  useQuery<Anomaly[]>(`analytics/anomalies/${projectId}`, () => get<Anomaly[]>("/analytics/anomalies", { project_id: projectId, limit: 20 }));
+  useQuery<Anomaly[]>(`analytics/anomalies/${projectId}`, () =>
+    get<Anomaly[]>("/analytics/anomalies", { project_id: projectId, limit: 20 }),
+  );
 export const useRecommendations = (projectId: string) =>
-  useQuery<Recommendation[]>(`recommendations/${projectId}`, () => get<Recommendation[]>("/recommendations", { project_id: projectId, limit: 200 }));
+  useQuery<Recommendation[]>(`recommendations/${projectId}`, () =>
+    get<Recommendation[]>("/recommendations", { project_id: projectId, limit: 200 }),
+  );
 export const useAutopilot = (projectId: string) =>
   useQuery<Autopilot>(`autopilot/${projectId}`, () => get<Autopilot>(`/projects/${projectId}/autopilot`));
 export const useNotifications = () =>
   useQuery<{ items: Notification[]; unread_count: number }>("notifications", () => get("/notifications", { limit: 100 }));
-export const useAssets = (projectId: string) => useQuery<Asset[]>(`assets/${projectId}`, () => get<Asset[]>(`/projects/${projectId}/assets`));
+export const useAssets = (projectId: string) =>
+  useQuery<Asset[]>(`assets/${projectId}`, () => get<Asset[]>(`/projects/${projectId}/assets`));
 export const useMembers = (orgId: string | null) =>
   useQuery<Member[]>(orgId ? `members/${orgId}` : null, () => get<Member[]>(`/organizations/${orgId}/members`));
 export const useApiKeys = (enabled: boolean) => useQuery<ApiKey[]>(enabled ? "apikeys" : null, () => get<ApiKey[]>("/api-keys"));

@@ -79,10 +79,14 @@ export function useQuery<T>(key: string | null, fetcher: () => Promise<T>, optio
     },
     [key],
   );
-  const getSnapshot = useCallback(() => (key ? (cache.get(key)?.snapshot as Snapshot<T>) ?? { ...EMPTY, loading: true } : EMPTY), [key]);
+  const getSnapshot = useCallback(() => (key ? ((cache.get(key)?.snapshot as Snapshot<T>) ?? { ...EMPTY, loading: true }) : EMPTY), [key]);
   const snapshot = useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
   const refetch = useCallback(async () => {
-    if (key) await load(key, entryFor(key, () => fetcherRef.current()));
+    if (key)
+      await load(
+        key,
+        entryFor(key, () => fetcherRef.current()),
+      );
   }, [key]);
   useEffect(() => {
     if (!key || !options.refreshMs) return;

@@ -168,14 +168,7 @@ export interface MetaTargeting {
   interests: string[];
 }
 
-export type MetaCallToAction =
-  | "LEARN_MORE"
-  | "SHOP_NOW"
-  | "SIGN_UP"
-  | "GET_OFFER"
-  | "CONTACT_US"
-  | "SUBSCRIBE"
-  | "BOOK_NOW";
+export type MetaCallToAction = "LEARN_MORE" | "SHOP_NOW" | "SIGN_UP" | "GET_OFFER" | "CONTACT_US" | "SUBSCRIBE" | "BOOK_NOW";
 
 export interface MetaAd {
   key: string;

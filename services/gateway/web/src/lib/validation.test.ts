@@ -42,7 +42,10 @@ describe("sign-up and login", () => {
 describe("project (business details)", () => {
   const business = { name: "Acme", website: "", industry: "", description: "", brand_voice: "" };
   it("requires the business name and an http(s) website when given", () => {
-    expect(validateProject({ name: "", business: { ...business, name: "" } })).toMatchObject({ "/name": "Project name is required", "/business/name": "Business name is required" });
+    expect(validateProject({ name: "", business: { ...business, name: "" } })).toMatchObject({
+      "/name": "Project name is required",
+      "/business/name": "Business name is required",
+    });
     expect(validateProject({ name: "Acme", business: { ...business, website: "acme.example" } })).toEqual({
       "/business/website": "Website must start with http:// or https://, e.g. https://example.com",
     });
@@ -52,20 +55,47 @@ describe("project (business details)", () => {
   });
 
   it("leaves empty optional fields out of the request", () => {
-    expect(projectBody({ name: " Acme ", business: { ...business, website: "https://acme.example " } })).toEqual({ name: "Acme", business: { name: "Acme", website: "https://acme.example" } });
+    expect(projectBody({ name: " Acme ", business: { ...business, website: "https://acme.example " } })).toEqual({
+      name: "Acme",
+      business: { name: "Acme", website: "https://acme.example" },
+    });
   });
 });
 
 describe("brief", () => {
   it("accepts a complete brief and builds the API body", () => {
     expect(validateBrief(good)).toEqual({});
-    expect(briefBody({ ...good, amount: "12,5", end_date: "" })).toMatchObject({ budget: { amount: "12.5", currency: "EUR", period: "daily" }, end_date: null });
+    expect(briefBody({ ...good, amount: "12,5", end_date: "" })).toMatchObject({
+      budget: { amount: "12.5", currency: "EUR", period: "daily" },
+      end_date: null,
+    });
   });
 
   it("names each missing field by the API's JSON pointer", () => {
-    const empty: BriefForm = { ...good, product: "", audience: "", goal: "", amount: "", start_date: "", platforms: [], locations: [], languages: [], landing_page_url: "" };
+    const empty: BriefForm = {
+      ...good,
+      product: "",
+      audience: "",
+      goal: "",
+      amount: "",
+      start_date: "",
+      platforms: [],
+      locations: [],
+      languages: [],
+      landing_page_url: "",
+    };
     expect(Object.keys(validateBrief(empty)).sort()).toEqual(
-      ["/audience", "/budget/amount", "/goal", "/landing_page_url", "/languages", "/locations", "/platforms", "/product", "/start_date"].sort(),
+      [
+        "/audience",
+        "/budget/amount",
+        "/goal",
+        "/landing_page_url",
+        "/languages",
+        "/locations",
+        "/platforms",
+        "/product",
+        "/start_date",
+      ].sort(),
     );
   });
 
@@ -81,7 +111,9 @@ describe("brief", () => {
 
   it("checks dates, codes, limits and the landing page", () => {
     expect(validateBrief({ ...good, end_date: "2029-12-31" })["/end_date"]).toBe("The end date must not be before the start date");
-    expect(validateBrief({ ...good, locations: ["DE", "Germany"] })["/locations"]).toBe("Use two-letter country codes (ISO 3166), not Germany");
+    expect(validateBrief({ ...good, locations: ["DE", "Germany"] })["/locations"]).toBe(
+      "Use two-letter country codes (ISO 3166), not Germany",
+    );
     expect(validateBrief({ ...good, languages: ["EN"] })["/languages"]).toBe("Use two-letter language codes (ISO 639-1), not EN");
     expect(validateBrief({ ...good, locations: Array.from({ length: 51 }, () => "DE") })["/locations"]).toBe("At most 50 countries");
     expect(validateBrief({ ...good, product: "p".repeat(1001) })["/product"]).toBe("Product must be at most 1000 characters");

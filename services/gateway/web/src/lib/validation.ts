@@ -10,7 +10,24 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CURRENCY = /^[A-Z]{3}$/;
 const COUNTRY = /^[A-Z]{2}$/;
 const LANGUAGE = /^[a-z]{2}$/;
-const ZERO_DECIMAL = new Set(["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]);
+const ZERO_DECIMAL = new Set([
+  "BIF",
+  "CLP",
+  "DJF",
+  "GNF",
+  "ISK",
+  "JPY",
+  "KMF",
+  "KRW",
+  "PYG",
+  "RWF",
+  "UGX",
+  "VND",
+  "VUV",
+  "XAF",
+  "XOF",
+  "XPF",
+]);
 
 export const LIMITS = {
   name: 200,
@@ -134,7 +151,10 @@ export function validateBrief(form: BriefForm): Errors {
     else if (CURRENCY.test(form.currency)) {
       const decimals = ZERO_DECIMAL.has(form.currency) ? 0 : 2;
       if (fraction.replace(/0+$/, "").length > decimals)
-        errors["/budget/amount"] = decimals === 0 ? `${form.currency} has no decimals: use a whole amount` : `is finer than the smallest unit of ${form.currency} (use at most 2 decimals)`;
+        errors["/budget/amount"] =
+          decimals === 0
+            ? `${form.currency} has no decimals: use a whole amount`
+            : `is finer than the smallest unit of ${form.currency} (use at most 2 decimals)`;
     }
   }
   if (!CURRENCY.test(form.currency)) errors["/budget/currency"] = "Use a three-letter currency code, e.g. EUR";

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen } from "@testing-library/react";
 import { useState } from "react";
 import { describe, expect, it } from "vitest";
-import { LimitedField } from "./ui";
+import { LimitedField } from "./LimitedField";
 
 function Harness({ initial, counting = "google" as const, limit = 30 }: { initial: string; counting?: "google" | "meta"; limit?: number }) {
   const [value, setValue] = useState(initial);

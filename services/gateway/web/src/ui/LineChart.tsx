@@ -106,11 +106,27 @@ export function LineChart({
           ) : null,
         )}
         {segments.map((s, i) => (
-          <path key={i} d={s.d} fill="none" stroke={color} strokeWidth={2.5} strokeDasharray={s.provisional ? "6 5" : undefined} strokeLinejoin="round" />
+          <path
+            key={i}
+            d={s.d}
+            fill="none"
+            stroke={color}
+            strokeWidth={2.5}
+            strokeDasharray={s.provisional ? "6 5" : undefined}
+            strokeLinejoin="round"
+          />
         ))}
         {points.length <= 120 &&
           points.map((p) => (
-            <circle key={p.t} cx={x(p.t)} cy={y(p.y)} r={3.2} fill={p.provisional ? "var(--surface)" : color} stroke={color} strokeWidth={1.8} />
+            <circle
+              key={p.t}
+              cx={x(p.t)}
+              cy={y(p.y)}
+              r={3.2}
+              fill={p.provisional ? "var(--surface)" : color}
+              stroke={color}
+              strokeWidth={1.8}
+            />
           ))}
         {active && (
           <>
@@ -120,7 +136,9 @@ export function LineChart({
         )}
       </svg>
       <figcaption id={descId} className="chart-tooltip" aria-live="polite">
-        {active ? `${formatTime(active.t)}: ${format(active.y)}${active.provisional ? " (provisional)" : " (settled)"}` : "Hover or use the arrow keys to read a point."}
+        {active
+          ? `${formatTime(active.t)}: ${format(active.y)}${active.provisional ? " (provisional)" : " (settled)"}`
+          : "Hover or use the arrow keys to read a point."}
       </figcaption>
     </figure>
   );

@@ -12,17 +12,26 @@ import {
   useState,
 } from "react";
 import { describeError } from "../lib/api";
-import { type Counting, width } from "../lib/limits";
 
 export function cx(...names: (string | false | null | undefined)[]): string {
   return names.filter(Boolean).join(" ");
 }
 
-type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & { variant?: "primary" | "secondary" | "danger" | "ghost"; busy?: boolean; small?: boolean };
+type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
+  variant?: "primary" | "secondary" | "danger" | "ghost";
+  busy?: boolean;
+  small?: boolean;
+};
 
 export function Button({ variant = "secondary", busy, small, className, children, disabled, type = "button", ...rest }: ButtonProps) {
   return (
-    <button type={type} className={cx("btn", `btn-${variant}`, small && "btn-small", className)} disabled={disabled || busy} aria-busy={busy || undefined} {...rest}>
+    <button
+      type={type}
+      className={cx("btn", `btn-${variant}`, small && "btn-small", className)}
+      disabled={disabled || busy}
+      aria-busy={busy || undefined}
+      {...rest}
+    >
       {busy && <span className="spinner spinner-inline" aria-hidden="true" />}
       {children}
     </button>
@@ -50,7 +59,12 @@ function Shell({ id, label, error, hint, counter, className, required, children 
       <div className="field-label-row">
         <label htmlFor={id}>
           {label}
-          {required && <span className="required" aria-hidden="true"> *</span>}
+          {required && (
+            <span className="required" aria-hidden="true">
+              {" "}
+              *
+            </span>
+          )}
         </label>
         {counter && (
           <span id={`${id}-count`} className="field-counter">
@@ -73,25 +87,61 @@ function Shell({ id, label, error, hint, counter, className, required, children 
   );
 }
 
-export function TextField({ label, error, hint, counter, className, required, ...input }: FieldShell & InputHTMLAttributes<HTMLInputElement>) {
+export function TextField({
+  label,
+  error,
+  hint,
+  counter,
+  className,
+  required,
+  ...input
+}: FieldShell & InputHTMLAttributes<HTMLInputElement>) {
   const { id, describedBy } = useFieldIds(error, hint, counter);
   return (
     <Shell id={id} label={label} error={error} hint={hint} counter={counter} className={className} required={required}>
-      <input id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy} aria-required={required || undefined} {...input} />
+      <input
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        aria-required={required || undefined}
+        {...input}
+      />
     </Shell>
   );
 }
 
-export function TextArea({ label, error, hint, counter, className, required, ...input }: FieldShell & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+export function TextArea({
+  label,
+  error,
+  hint,
+  counter,
+  className,
+  required,
+  ...input
+}: FieldShell & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   const { id, describedBy } = useFieldIds(error, hint, counter);
   return (
     <Shell id={id} label={label} error={error} hint={hint} counter={counter} className={className} required={required}>
-      <textarea id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy} aria-required={required || undefined} {...input} />
+      <textarea
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        aria-required={required || undefined}
+        {...input}
+      />
     </Shell>
   );
 }
 
-export function SelectField({ label, error, hint, className, required, children, ...select }: FieldShell & SelectHTMLAttributes<HTMLSelectElement>) {
+export function SelectField({
+  label,
+  error,
+  hint,
+  className,
+  required,
+  children,
+  ...select
+}: FieldShell & SelectHTMLAttributes<HTMLSelectElement>) {
   const { id, describedBy } = useFieldIds(error, hint);
   return (
     <Shell id={id} label={label} error={error} hint={hint} className={className} required={required}>
@@ -99,46 +149,6 @@ export function SelectField({ label, error, hint, className, required, children,
         {children}
       </select>
     </Shell>
-  );
-}
-
-/** A text input with a live counter at a platform's limit; over the limit it says so and is invalid. */
-export function LimitedField({
-  label,
-  value,
-  limit,
-  counting,
-  onChange,
-  error,
-  multiline,
-  className,
-  placeholder,
-}: {
-  label: string;
-  value: string;
-  limit: number;
-  counting: Counting;
-  onChange: (value: string) => void;
-  error?: string;
-  multiline?: boolean;
-  className?: string;
-  placeholder?: string;
-}) {
-  const used = width(value, counting);
-  const over = used > limit;
-  const counter = (
-    <span className={cx("counter", over && "counter-over", !over && used > limit * 0.9 && "counter-near")} aria-live="polite">
-      {used}/{limit}
-      <span className="visually-hidden"> characters{counting === "google" ? " (wide characters count 2)" : ""}</span>
-    </span>
-  );
-  const overMessage = over ? `${used - limit} over the limit of ${limit}${counting === "google" ? " (wide characters count 2)" : ""}: shorten it to save` : undefined;
-  const shown = overMessage ?? error;
-  const props = { value, placeholder, onChange: (e: { target: { value: string } }) => onChange(e.target.value) };
-  return multiline ? (
-    <TextArea label={label} error={shown} counter={counter} className={className} rows={3} {...props} />
-  ) : (
-    <TextField label={label} error={shown} counter={counter} className={className} {...props} />
   );
 }
 
@@ -151,9 +161,28 @@ export function Checkbox({ label, ...input }: { label: ReactNode } & InputHTMLAt
   );
 }
 
-export function Switch({ checked, onChange, label, disabled, busy }: { checked: boolean; onChange: (v: boolean) => void; label: string; disabled?: boolean; busy?: boolean }) {
+export function Switch({
+  checked,
+  onChange,
+  label,
+  disabled,
+  busy,
+}: {
+  checked: boolean;
+  onChange: (v: boolean) => void;
+  label: string;
+  disabled?: boolean;
+  busy?: boolean;
+}) {
   return (
-    <button type="button" role="switch" aria-checked={checked} className={cx("switch", checked && "switch-on")} onClick={() => onChange(!checked)} disabled={disabled || busy}>
+    <button
+      type="button"
+      role="switch"
+      aria-checked={checked}
+      className={cx("switch", checked && "switch-on")}
+      onClick={() => onChange(!checked)}
+      disabled={disabled || busy}
+    >
       <span className="switch-track" aria-hidden="true">
         <span className="switch-thumb" />
       </span>
@@ -303,7 +332,15 @@ export function Resource<T>({
   );
 }
 
-export function Badge({ tone = "neutral", children, title }: { tone?: "neutral" | "good" | "warn" | "bad" | "info"; children: ReactNode; title?: string }) {
+export function Badge({
+  tone = "neutral",
+  children,
+  title,
+}: {
+  tone?: "neutral" | "good" | "warn" | "bad" | "info";
+  children: ReactNode;
+  title?: string;
+}) {
   return (
     <span className={`badge badge-${tone}`} title={title}>
       {children}
@@ -365,7 +402,19 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
 }
 
 /** A modal dialog: focus moves in, Tab stays inside, Escape closes, focus returns where it was. */
-export function Dialog({ title, onClose, children, footer, wide }: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  footer,
+  wide,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  footer?: ReactNode;
+  wide?: boolean;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -383,7 +432,11 @@ export function Dialog({ title, onClose, children, footer, wide }: { title: stri
       e.stopPropagation();
       onClose();
     } else if (e.key === "Tab" && ref.current) {
-      const focusable = [...ref.current.querySelectorAll<HTMLElement>("a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])")];
+      const focusable = [
+        ...ref.current.querySelectorAll<HTMLElement>(
+          "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])",
+        ),
+      ];
       if (!focusable.length) return;
       const first = focusable[0];
       const last = focusable[focusable.length - 1];
@@ -398,7 +451,15 @@ export function Dialog({ title, onClose, children, footer, wide }: { title: stri
   };
   return (
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div ref={ref} className={cx("dialog", wide && "dialog-wide")} role="dialog" aria-modal="true" aria-labelledby={titleId} tabIndex={-1} onKeyDown={onKeyDown}>
+      <div
+        ref={ref}
+        className={cx("dialog", wide && "dialog-wide")}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        tabIndex={-1}
+        onKeyDown={onKeyDown}
+      >
         <header className="dialog-header">
           <h2 id={titleId}>{title}</h2>
           <button type="button" className="dialog-close" aria-label="Close" onClick={onClose}>
@@ -412,7 +473,17 @@ export function Dialog({ title, onClose, children, footer, wide }: { title: stri
   );
 }
 
-export function Tabs<T extends string>({ tabs, value, onChange, label }: { tabs: { id: T; label: ReactNode }[]; value: T; onChange: (id: T) => void; label: string }) {
+export function Tabs<T extends string>({
+  tabs,
+  value,
+  onChange,
+  label,
+}: {
+  tabs: { id: T; label: ReactNode }[];
+  value: T;
+  onChange: (id: T) => void;
+  label: string;
+}) {
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
   const onKey = (e: KeyboardEvent<HTMLButtonElement>, index: number) => {
     const step = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
@@ -467,7 +538,17 @@ export function PageHeader({ title, subtitle, actions }: { title: ReactNode; sub
   );
 }
 
-export function Card({ title, children, actions, className }: { title?: ReactNode; children: ReactNode; actions?: ReactNode; className?: string }) {
+export function Card({
+  title,
+  children,
+  actions,
+  className,
+}: {
+  title?: ReactNode;
+  children: ReactNode;
+  actions?: ReactNode;
+  className?: string;
+}) {
   return (
     <section className={cx("card", className)}>
       {(title || actions) && (

@@ -113,10 +113,15 @@ function SummaryView({ summary, flash }: { summary: Summary; flash: number }) {
           )
         }
       >
-        {overall ? <KpiTiles totals={overall} label="Totals across platforms" flash={flash} /> : <p className="muted">No data in this range.</p>}
+        {overall ? (
+          <KpiTiles totals={overall} label="Totals across platforms" flash={flash} />
+        ) : (
+          <p className="muted">No data in this range.</p>
+        )}
         {!summary.overall && summary.overall_by_currency.length > 1 && (
           <p className="notice small" style={{ marginTop: "0.75rem" }}>
-            Your accounts use several currencies, so totals are shown per currency: {summary.overall_by_currency.map((t) => money(t.spend_micros, t.currency)).join(" · ")}.
+            Your accounts use several currencies, so totals are shown per currency:{" "}
+            {summary.overall_by_currency.map((t) => money(t.spend_micros, t.currency)).join(" · ")}.
           </p>
         )}
       </Card>
@@ -144,18 +149,35 @@ function SummaryView({ summary, flash }: { summary: Summary; flash: number }) {
   );
 }
 
-function Chart({ projectId, range, granularity, metric, currency }: { projectId: string; range: Range; granularity: "hour" | "day"; metric: Metric; currency: string }) {
+function Chart({
+  projectId,
+  range,
+  granularity,
+  metric,
+  currency,
+}: {
+  projectId: string;
+  range: Range;
+  granularity: "hour" | "day";
+  metric: Metric;
+  currency: string;
+}) {
   const series = useTimeseries(projectId, range, granularity);
   const points = useMemo(() => {
     const all = series.data?.points ?? [];
     const main = all.some((p) => p.currency === currency) ? currency : all[0]?.currency;
-    return all.filter((p) => p.currency === main).map((p) => ({ t: new Date(p.period_start).getTime(), y: Number(p[metric] ?? 0), provisional: p.provisional }));
+    return all
+      .filter((p) => p.currency === main)
+      .map((p) => ({ t: new Date(p.period_start).getTime(), y: Number(p[metric] ?? 0), provisional: p.provisional }));
   }, [series.data, metric, currency]);
-  if (series.data === undefined) return series.error ? <ErrorState error={series.error} retry={() => void series.refetch()} /> : <Loading what="Loading the chart" />;
+  if (series.data === undefined)
+    return series.error ? <ErrorState error={series.error} retry={() => void series.refetch()} /> : <Loading what="Loading the chart" />;
   if (!points.length) return <p className="muted">No {granularity === "hour" ? "hourly" : "daily"} data in this range yet.</p>;
   const fmt = (v: number) => (metric === "spend_micros" ? money(v, currency, { compact: true }) : count(v, { compact: true }));
   const fmtTime = (t: number) =>
-    granularity === "hour" ? new Date(t).toLocaleString(undefined, { day: "numeric", month: "short", hour: "2-digit" }) : new Date(t).toLocaleDateString(undefined, { day: "numeric", month: "short" });
+    granularity === "hour"
+      ? new Date(t).toLocaleString(undefined, { day: "numeric", month: "short", hour: "2-digit" })
+      : new Date(t).toLocaleDateString(undefined, { day: "numeric", month: "short" });
   const label = METRICS.find((m) => m.id === metric)!.label;
   return (
     <>
@@ -217,7 +239,14 @@ export default function Dashboard({ params }: { params: Record<string, string> }
   const anomalies = useAnomalies(projectId);
   const previous = useRef<string | undefined>(undefined);
 
-  useEffect(() => onLive((e) => e.topic === "metrics.updated" && (e.data.project_id === projectId || !e.data.project_id) && setLastLive(new Date().toISOString())), [projectId]);
+  useEffect(
+    () =>
+      onLive(
+        (e) =>
+          e.topic === "metrics.updated" && (e.data.project_id === projectId || !e.data.project_id) && setLastLive(new Date().toISOString()),
+      ),
+    [projectId],
+  );
   useEffect(() => {
     const key = summary.data ? JSON.stringify(summary.data.overall_by_currency) : undefined;
     if (previous.current !== undefined && key !== previous.current) setFlash((f) => f + 1);
@@ -228,7 +257,11 @@ export default function Dashboard({ params }: { params: Record<string, string> }
     setExporting(true);
     setExportError(null);
     try {
-      await download("/analytics/export.csv", { project_id: projectId, granularity, from: range.from, to: range.to }, `zamc-${granularity}-${range.from.slice(0, 10)}-${range.to.slice(0, 10)}.csv`);
+      await download(
+        "/analytics/export.csv",
+        { project_id: projectId, granularity, from: range.from, to: range.to },
+        `zamc-${granularity}-${range.from.slice(0, 10)}-${range.to.slice(0, 10)}.csv`,
+      );
     } catch (e) {
       setExportError(e);
     } finally {
@@ -247,7 +280,11 @@ export default function Dashboard({ params }: { params: Record<string, string> }
         subtitle={
           <span aria-live="polite">
             Live results across Google Ads and Meta.{" "}
-            {lastLive ? `New figures arrived ${relative(lastLive)}.` : summary.data ? `Updated ${relative(new Date(summary.updatedAt).toISOString())}.` : ""}
+            {lastLive
+              ? `New figures arrived ${relative(lastLive)}.`
+              : summary.data
+                ? `Updated ${relative(new Date(summary.updatedAt).toISOString())}.`
+                : ""}
           </span>
         }
         actions={
@@ -275,8 +312,21 @@ export default function Dashboard({ params }: { params: Record<string, string> }
         </div>
         {preset === "custom" && (
           <div className="row" style={{ marginTop: "0.75rem" }}>
-            <TextField label="From" type="date" value={custom.from} max={custom.to} onChange={(e) => setCustom({ ...custom, from: e.target.value })} />
-            <TextField label="To" type="date" value={custom.to} min={custom.from} error={customInvalid ? "The end must not be before the start" : undefined} onChange={(e) => setCustom({ ...custom, to: e.target.value })} />
+            <TextField
+              label="From"
+              type="date"
+              value={custom.from}
+              max={custom.to}
+              onChange={(e) => setCustom({ ...custom, from: e.target.value })}
+            />
+            <TextField
+              label="To"
+              type="date"
+              value={custom.to}
+              min={custom.from}
+              error={customInvalid ? "The end must not be before the start" : undefined}
+              onChange={(e) => setCustom({ ...custom, to: e.target.value })}
+            />
           </div>
         )}
         <InlineError error={exportError} />
@@ -291,11 +341,20 @@ export default function Dashboard({ params }: { params: Record<string, string> }
           )
         ) : noData ? (
           noCampaigns ? (
-            <Empty title="No campaigns yet" action={<Link className="btn btn-primary" to={`/projects/${projectId}/briefs`}>Deploy a strategy</Link>}>
+            <Empty
+              title="No campaigns yet"
+              action={
+                <Link className="btn btn-primary" to={`/projects/${projectId}/briefs`}>
+                  Deploy a strategy
+                </Link>
+              }
+            >
               Results appear here as soon as your first campaigns run.
             </Empty>
           ) : (
-            <Empty title="No results in this range yet">Your campaigns are running. The platforms report within about an hour; this page updates by itself.</Empty>
+            <Empty title="No results in this range yet">
+              Your campaigns are running. The platforms report within about an hour; this page updates by itself.
+            </Empty>
           )
         ) : (
           <SummaryView summary={summary.data} flash={flash} />
@@ -324,7 +383,8 @@ export default function Dashboard({ params }: { params: Record<string, string> }
           <ul>
             {anomalies.data.slice(0, 5).map((a) => (
               <li key={a.id}>
-                <strong>{a.kind.replace(/_/g, " ")}</strong> on {PLATFORM_NAMES[a.platform]} campaign {a.campaign_name} at {new Date(a.hour_start).toLocaleString()}
+                <strong>{a.kind.replace(/_/g, " ")}</strong> on {PLATFORM_NAMES[a.platform]} campaign {a.campaign_name} at{" "}
+                {new Date(a.hour_start).toLocaleString()}
               </li>
             ))}
           </ul>

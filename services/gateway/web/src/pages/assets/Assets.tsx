@@ -52,7 +52,15 @@ function Preview({ asset }: { asset: Asset }) {
   }, [asset.id, asset.current_version, asset.kind]);
   return (
     <div className="asset-preview">
-      {failed ? <span className="muted small">Preview unavailable</span> : src ? <img src={src} alt={`Preview of ${asset.name}`} /> : text !== null ? <pre>{text}</pre> : <span className="spinner" aria-hidden="true" />}
+      {failed ? (
+        <span className="muted small">Preview unavailable</span>
+      ) : src ? (
+        <img src={src} alt={`Preview of ${asset.name}`} />
+      ) : text !== null ? (
+        <pre>{text}</pre>
+      ) : (
+        <span className="spinner" aria-hidden="true" />
+      )}
     </div>
   );
 }
@@ -81,7 +89,12 @@ function ReviewDialog({ asset, decision, onClose }: { asset: Asset; decision: "a
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
-          <Button variant={decision === "approve" ? "primary" : "danger"} busy={busy} onClick={submit} disabled={decision === "reject" && !note.trim()}>
+          <Button
+            variant={decision === "approve" ? "primary" : "danger"}
+            busy={busy}
+            onClick={submit}
+            disabled={decision === "reject" && !note.trim()}
+          >
             {decision === "approve" ? "Approve" : "Reject"}
           </Button>
         </>
@@ -232,7 +245,15 @@ export default function Assets({ params }: { params: Record<string, string> }) {
         <Button variant="primary" onClick={() => picker.current?.click()}>
           Choose files
         </Button>
-        <input ref={picker} type="file" accept={ACCEPT} multiple hidden aria-label="Upload assets" onChange={(e) => e.target.files && (uploadFiles(e.target.files), (e.target.value = ""))} />
+        <input
+          ref={picker}
+          type="file"
+          accept={ACCEPT}
+          multiple
+          hidden
+          aria-label="Upload assets"
+          onChange={(e) => e.target.files && (uploadFiles(e.target.files), (e.target.value = ""))}
+        />
       </div>
       {uploads.length > 0 && (
         <Card title="Uploads">
@@ -255,7 +276,15 @@ export default function Assets({ params }: { params: Record<string, string> }) {
         </Card>
       )}
       <div style={{ marginTop: "1rem" }}>
-        <Resource query={assets} what="Assets" empty={(list) => list.length === 0 && <Empty title="No assets yet">Upload product photos or approved copy; they can be used in your Meta ads.</Empty>}>
+        <Resource
+          query={assets}
+          what="Assets"
+          empty={(list) =>
+            list.length === 0 && (
+              <Empty title="No assets yet">Upload product photos or approved copy; they can be used in your Meta ads.</Empty>
+            )
+          }
+        >
           {(list) => (
             <div className="asset-grid">
               {list.map((a) => (

@@ -24,7 +24,8 @@ export default function Login() {
       await signIn(form);
       navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/", { replace: true });
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) setFailure("That email and password do not match. Check them, or create an account.");
+      if (error instanceof ApiError && error.status === 401)
+        setFailure("That email and password do not match. Check them, or create an account.");
       else if (error instanceof ApiError && error.status === 422) setErrors(error.fieldErrors());
       else setFailure(describeError(error));
     } finally {
@@ -42,7 +43,15 @@ export default function Login() {
         <h1>Sign in</h1>
         {params.get("expired") && <p className="notice">Your session ended. Sign in again to pick up where you left off.</p>}
         <form onSubmit={submit} noValidate>
-          <TextField label="Email" type="email" autoComplete="email" value={form.email} error={errors["/email"]} onChange={(e) => setForm({ ...form, email: e.target.value })} required />
+          <TextField
+            label="Email"
+            type="email"
+            autoComplete="email"
+            value={form.email}
+            error={errors["/email"]}
+            onChange={(e) => setForm({ ...form, email: e.target.value })}
+            required
+          />
           <TextField
             label="Password"
             type="password"

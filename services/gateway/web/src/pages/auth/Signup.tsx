@@ -22,7 +22,8 @@ export default function Signup() {
       await signUp(form);
       navigate("/onboarding", { replace: true });
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409) setErrors({ "/email": "An account with this email exists already. Sign in instead." });
+      if (error instanceof ApiError && error.status === 409)
+        setErrors({ "/email": "An account with this email exists already. Sign in instead." });
       else if (error instanceof ApiError && error.status === 422 && error.errors.length) setErrors(error.fieldErrors());
       else setFailure(describeError(error));
     } finally {
@@ -40,7 +41,15 @@ export default function Signup() {
         <h1>Create your account</h1>
         <p className="muted">One brief in, campaigns on Google Ads and Meta out.</p>
         <form onSubmit={submit} noValidate>
-          <TextField label="Work email" type="email" autoComplete="email" value={form.email} error={errors["/email"]} onChange={(e) => setForm({ ...form, email: e.target.value })} required />
+          <TextField
+            label="Work email"
+            type="email"
+            autoComplete="email"
+            value={form.email}
+            error={errors["/email"]}
+            onChange={(e) => setForm({ ...form, email: e.target.value })}
+            required
+          />
           <TextField
             label="Password"
             type="password"

@@ -42,12 +42,22 @@ describe("BriefFormView", () => {
     const fetch = vi
       .fn()
       .mockResolvedValueOnce(
-        new Response(JSON.stringify({ title: "Validation failed", status: 422, detail: "x", errors: [{ field: "/landing_page_url", message: "The landing page answered 404" }] }), {
-          status: 422,
-          headers: { "content-type": "application/problem+json" },
-        }),
+        new Response(
+          JSON.stringify({
+            title: "Validation failed",
+            status: 422,
+            detail: "x",
+            errors: [{ field: "/landing_page_url", message: "The landing page answered 404" }],
+          }),
+          {
+            status: 422,
+            headers: { "content-type": "application/problem+json" },
+          },
+        ),
       )
-      .mockResolvedValueOnce(new Response(JSON.stringify({ id: "b1", status: "generating" }), { status: 202, headers: { "content-type": "application/json" } }));
+      .mockResolvedValueOnce(
+        new Response(JSON.stringify({ id: "b1", status: "generating" }), { status: 202, headers: { "content-type": "application/json" } }),
+      );
     vi.stubGlobal("fetch", fetch);
     const submitted = vi.fn();
     render(<BriefFormView projectId="p1" initial={defaultBrief("https://acme.example/trail")} onSubmitted={submitted} />);

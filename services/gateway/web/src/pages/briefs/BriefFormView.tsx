@@ -77,7 +77,10 @@ export function BriefFormView({
   };
 
   const togglePlatform = (platform: Platform, on: boolean) =>
-    set("platforms", on ? PLATFORMS.filter((p) => p === platform || form.platforms.includes(p)) : form.platforms.filter((p) => p !== platform));
+    set(
+      "platforms",
+      on ? PLATFORMS.filter((p) => p === platform || form.platforms.includes(p)) : form.platforms.filter((p) => p !== platform),
+    );
   const unlinked = form.platforms.filter((p) => linkedPlatforms && !linkedPlatforms.includes(p));
 
   return (
@@ -106,7 +109,14 @@ export function BriefFormView({
         <div className="choice-row">
           {GOALS.map((g) => (
             <label key={g.id} className="checkbox" title={g.help}>
-              <input type="radio" name="goal" value={g.id} checked={form.goal === g.id} onChange={() => set("goal", g.id)} aria-invalid={errors["/goal"] ? true : undefined} />
+              <input
+                type="radio"
+                name="goal"
+                value={g.id}
+                checked={form.goal === g.id}
+                onChange={() => set("goal", g.id)}
+                aria-invalid={errors["/goal"] ? true : undefined}
+              />
               <span>
                 {g.label} <span className="muted small">— {g.help}</span>
               </span>
@@ -129,7 +139,12 @@ export function BriefFormView({
           onChange={(e) => set("amount", e.target.value)}
           required
         />
-        <SelectField label="Currency" value={form.currency} error={errors["/budget/currency"]} onChange={(e) => set("currency", e.target.value)}>
+        <SelectField
+          label="Currency"
+          value={form.currency}
+          error={errors["/budget/currency"]}
+          onChange={(e) => set("currency", e.target.value)}
+        >
           {CURRENCIES.map((c) => (
             <option key={c}>{c}</option>
           ))}
@@ -140,14 +155,33 @@ export function BriefFormView({
         </SelectField>
       </div>
       <div className="row">
-        <TextField label="Start date" type="date" value={form.start_date} error={errors["/start_date"]} onChange={(e) => set("start_date", e.target.value)} required />
-        <TextField label="End date" type="date" value={form.end_date} error={errors["/end_date"]} hint="Optional: leave empty to run until you stop it." onChange={(e) => set("end_date", e.target.value)} />
+        <TextField
+          label="Start date"
+          type="date"
+          value={form.start_date}
+          error={errors["/start_date"]}
+          onChange={(e) => set("start_date", e.target.value)}
+          required
+        />
+        <TextField
+          label="End date"
+          type="date"
+          value={form.end_date}
+          error={errors["/end_date"]}
+          hint="Optional: leave empty to run until you stop it."
+          onChange={(e) => set("end_date", e.target.value)}
+        />
       </div>
       <fieldset>
         <legend>Platforms</legend>
         <div className="choice-row">
           {PLATFORMS.map((p) => (
-            <Checkbox key={p} label={PLATFORM_NAMES[p]} checked={form.platforms.includes(p)} onChange={(e) => togglePlatform(p, e.target.checked)} />
+            <Checkbox
+              key={p}
+              label={PLATFORM_NAMES[p]}
+              checked={form.platforms.includes(p)}
+              onChange={(e) => togglePlatform(p, e.target.checked)}
+            />
           ))}
         </div>
         {errors["/platforms"] && (
@@ -157,7 +191,8 @@ export function BriefFormView({
         )}
         {unlinked.length > 0 && (
           <p className="notice notice-warn small">
-            {unlinked.map((p) => PLATFORM_NAMES[p]).join(" and ")} {unlinked.length === 1 ? "is" : "are"} not connected yet. You can still plan now and connect before you deploy.
+            {unlinked.map((p) => PLATFORM_NAMES[p]).join(" and ")} {unlinked.length === 1 ? "is" : "are"} not connected yet. You can still
+            plan now and connect before you deploy.
           </p>
         )}
       </fieldset>

@@ -34,7 +34,10 @@ export default function BriefProgress({ params }: { params: Record<string, strin
 
   return (
     <>
-      <PageHeader title="Generating your strategy" subtitle="This usually takes under a minute. You can leave this page: we notify you when it is ready." />
+      <PageHeader
+        title="Generating your strategy"
+        subtitle="This usually takes under a minute. You can leave this page: we notify you when it is ready."
+      />
       <Resource query={brief} what="The brief">
         {(b) => {
           const percent = b.strategy_id ? 100 : Math.max(live?.percent ?? 0, b.progress?.percent ?? 0);
@@ -75,7 +78,8 @@ export default function BriefProgress({ params }: { params: Record<string, strin
                     <dd>{b.request.goal}</dd>
                     <dt>Budget</dt>
                     <dd>
-                      {b.request.budget?.amount} {b.request.budget?.currency} {b.request.budget?.period === "daily" ? "per day" : "in total"}
+                      {b.request.budget?.amount} {b.request.budget?.currency}{" "}
+                      {b.request.budget?.period === "daily" ? "per day" : "in total"}
                     </dd>
                   </dl>
                   {b.strategy_id && (

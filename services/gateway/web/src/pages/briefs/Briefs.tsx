@@ -23,7 +23,14 @@ export default function Briefs({ params }: { params: Record<string, string> }) {
         what="Briefs"
         empty={(list) =>
           list.length === 0 && (
-            <Empty title="No briefs yet" action={<Link className="btn btn-primary" to={`/projects/${projectId}/briefs/new`}>Write a brief</Link>}>
+            <Empty
+              title="No briefs yet"
+              action={
+                <Link className="btn btn-primary" to={`/projects/${projectId}/briefs/new`}>
+                  Write a brief
+                </Link>
+              }
+            >
               A brief takes two minutes: what you sell, to whom, your budget and where. ZAMC drafts the campaigns.
             </Empty>
           )

@@ -10,11 +10,19 @@ export default function NewBrief({ params }: { params: Record<string, string> })
   const linked = (connections.data ?? []).filter((c) => c.status === "linked").map((c) => c.platform) as Platform[];
   return (
     <>
-      <PageHeader title="New brief" subtitle="ZAMC drafts campaigns for every platform you choose. Nothing goes live until you approve and deploy." />
+      <PageHeader
+        title="New brief"
+        subtitle="ZAMC drafts campaigns for every platform you choose. Nothing goes live until you approve and deploy."
+      />
       <Resource query={project} what="Project">
         {(p) => (
           <Card>
-            <BriefFormView projectId={p.id} initial={defaultBrief(p.business.website)} linkedPlatforms={connections.data ? linked : undefined} onSubmitted={(id) => navigate(`/briefs/${id}`)} />
+            <BriefFormView
+              projectId={p.id}
+              initial={defaultBrief(p.business.website)}
+              linkedPlatforms={connections.data ? linked : undefined}
+              onSubmitted={(id) => navigate(`/briefs/${id}`)}
+            />
           </Card>
         )}
       </Resource>

@@ -45,7 +45,13 @@ function BudgetDialog({ campaign, onClose }: { campaign: Campaign; onClose: () =
       <p>
         Now {money(campaign.daily_budget_micros, campaign.currency)} a day on {PLATFORM_NAMES[campaign.platform]}.
       </p>
-      <MoneyInput label="New daily budget" micros={micros} currency={campaign.currency} onChange={setMicros} error={tooLow ? `The minimum is ${money(1_000_000, campaign.currency)} a day` : undefined} />
+      <MoneyInput
+        label="New daily budget"
+        micros={micros}
+        currency={campaign.currency}
+        onChange={setMicros}
+        error={tooLow ? `The minimum is ${money(1_000_000, campaign.currency)} a day` : undefined}
+      />
       {error !== null && (
         <p className="inline-error" role="alert">
           {describeError(error)}
@@ -74,7 +80,13 @@ function Actions({ campaign, onBudget }: { campaign: Campaign; onBudget: () => v
   if (campaign.status === "REMOVED") return <span className="muted small">Removed</span>;
   return (
     <div className="row" style={{ flexWrap: "nowrap" }}>
-      <Button small busy={busy} disabled={pending} onClick={toggle} aria-label={`${campaign.status === "PAUSED" ? "Resume" : "Pause"} ${campaign.name}`}>
+      <Button
+        small
+        busy={busy}
+        disabled={pending}
+        onClick={toggle}
+        aria-label={`${campaign.status === "PAUSED" ? "Resume" : "Pause"} ${campaign.name}`}
+      >
         {campaign.status === "PAUSED" ? "Resume" : "Pause"}
       </Button>
       <Button small disabled={pending} onClick={onBudget} aria-label={`Change budget of ${campaign.name}`}>
@@ -90,13 +102,23 @@ export default function Campaigns({ params }: { params: Record<string, string> }
   const [editing, setEditing] = useState<Campaign | null>(null);
   return (
     <>
-      <PageHeader title="Campaigns" subtitle="What runs on each platform now. Changes go to the platform and show as pending until it confirms." />
+      <PageHeader
+        title="Campaigns"
+        subtitle="What runs on each platform now. Changes go to the platform and show as pending until it confirms."
+      />
       <Resource
         query={campaigns}
         what="Campaigns"
         empty={(list) =>
           list.length === 0 && (
-            <Empty title="No campaigns running" action={<Link className="btn btn-primary" to={`/projects/${projectId}/briefs`}>Go to your strategies</Link>}>
+            <Empty
+              title="No campaigns running"
+              action={
+                <Link className="btn btn-primary" to={`/projects/${projectId}/briefs`}>
+                  Go to your strategies
+                </Link>
+              }
+            >
               Approve a strategy and deploy it: its campaigns appear here with their status and budget.
             </Empty>
           )
@@ -142,16 +164,24 @@ export default function Campaigns({ params }: { params: Record<string, string> }
                       <td className="small">
                         {pending.map((x) => (
                           <div key={x.id}>
-                            Pending: {x.kind === "budget" ? `budget → ${money(Number(x.requested.daily_budget_micros), c.currency)}` : `status → ${String(x.requested.status ?? "").toLowerCase()}`}
+                            Pending:{" "}
+                            {x.kind === "budget"
+                              ? `budget → ${money(Number(x.requested.daily_budget_micros), c.currency)}`
+                              : `status → ${String(x.requested.status ?? "").toLowerCase()}`}
                           </div>
                         ))}
                         {failed.slice(0, 1).map((x) => (
                           <div key={x.id} className="field-error">
-                            Last change failed: {String((x.error as { message?: string } | null)?.message ?? "the platform refused it")}. Try again.
+                            Last change failed: {String((x.error as { message?: string } | null)?.message ?? "the platform refused it")}.
+                            Try again.
                           </div>
                         ))}
-                        {c.last_error && !failed.length && <div className="field-error">{String((c.last_error as { message?: string }).message ?? "Platform error")}</div>}
-                        {!pending.length && !failed.length && !c.last_error && <span className="muted">Updated {dateTime(c.updated_at)}</span>}
+                        {c.last_error && !failed.length && (
+                          <div className="field-error">{String((c.last_error as { message?: string }).message ?? "Platform error")}</div>
+                        )}
+                        {!pending.length && !failed.length && !c.last_error && (
+                          <span className="muted">Updated {dateTime(c.updated_at)}</span>
+                        )}
                       </td>
                       <td>
                         <Actions campaign={c} onBudget={() => setEditing(c)} />

@@ -20,7 +20,13 @@ function target(n: Notification): string | null {
   return `/projects/${n.project_id}/dashboard`;
 }
 
-const TONES: Record<string, "bad" | "warn" | "info" | "good"> = { error: "bad", critical: "bad", warning: "warn", info: "info", success: "good" };
+const TONES: Record<string, "bad" | "warn" | "info" | "good"> = {
+  error: "bad",
+  critical: "bad",
+  warning: "warn",
+  info: "info",
+  success: "good",
+};
 
 export default function Notifications() {
   const notifications = useNotifications();
@@ -66,7 +72,13 @@ export default function Notifications() {
       <Resource
         query={notifications}
         what="Notifications"
-        empty={(data) => data.items.length === 0 && <Empty title="No notifications yet">Deployments, anomalies, recommendations and connection problems show up here as they happen.</Empty>}
+        empty={(data) =>
+          data.items.length === 0 && (
+            <Empty title="No notifications yet">
+              Deployments, anomalies, recommendations and connection problems show up here as they happen.
+            </Empty>
+          )
+        }
       >
         {(data) => (
           <Card>

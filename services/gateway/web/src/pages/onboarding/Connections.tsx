@@ -37,7 +37,8 @@ export function latestByPlatform(connections: Connection[]): Partial<Record<Plat
   const out: Partial<Record<Platform, Connection>> = {};
   for (const c of connections) {
     const seen = out[c.platform];
-    if (!seen || (seen.status !== "linked" && c.status === "linked") || (seen.status === c.status && c.created_at > seen.created_at)) out[c.platform] = c;
+    if (!seen || (seen.status !== "linked" && c.status === "linked") || (seen.status === c.status && c.created_at > seen.created_at))
+      out[c.platform] = c;
   }
   return out;
 }
@@ -52,7 +53,8 @@ const STATUS_HELP: Record<string, string> = {
 
 function AccountPicker({ connection, orgId }: { connection: Connection; orgId: string | null }) {
   const [chosen, setChosen] = useState(() => getChosenAccounts(orgId)[connection.platform] ?? connection.accounts[0]?.external_id ?? "");
-  if (!connection.accounts.length) return <p className="muted small">No ad accounts were found for this login. Create one on the platform, then re-authorise.</p>;
+  if (!connection.accounts.length)
+    return <p className="muted small">No ad accounts were found for this login. Create one on the platform, then re-authorise.</p>;
   const id = `account-${connection.id}`;
   return (
     <div className="field" style={{ marginBottom: 0, flexBasis: "100%" }}>
@@ -75,14 +77,29 @@ function AccountPicker({ connection, orgId }: { connection: Connection; orgId: s
   );
 }
 
-export function PlatformConnections({ returnTo, canManage = true, showAll = false }: { returnTo: string; canManage?: boolean; showAll?: boolean }) {
+export function PlatformConnections({
+  returnTo,
+  canManage = true,
+  showAll = false,
+}: {
+  returnTo: string;
+  canManage?: boolean;
+  showAll?: boolean;
+}) {
   const session = useSession();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   // poll while something is in flight; the live stream also refreshes it on connection.changed
   const connections = useConnections(2000);
   if (connections.data === undefined) {
-    if (connections.error) return <ErrorState error={connections.error} retry={() => void connections.refetch()} title="Your platform connections could not be loaded" />;
+    if (connections.error)
+      return (
+        <ErrorState
+          error={connections.error}
+          retry={() => void connections.refetch()}
+          title="Your platform connections could not be loaded"
+        />
+      );
     return <Loading what="Loading platform connections" />;
   }
   const latest = latestByPlatform(connections.data);
@@ -99,7 +116,12 @@ export function PlatformConnections({ returnTo, canManage = true, showAll = fals
   };
 
   const remove = async (connection: Connection) => {
-    if (!confirm(`Disconnect ${PLATFORM_NAMES[connection.platform]}? Campaigns already running keep running, but ZAMC can no longer change or measure them.`)) return;
+    if (
+      !confirm(
+        `Disconnect ${PLATFORM_NAMES[connection.platform]}? Campaigns already running keep running, but ZAMC can no longer change or measure them.`,
+      )
+    )
+      return;
     setBusy(connection.id);
     try {
       await del(`/platform-connections/${connection.id}`);
@@ -166,7 +188,8 @@ export function PlatformConnections({ returnTo, canManage = true, showAll = fals
               {PLATFORM_NAMES[platform]}
             </span>
             <p className="muted small" style={{ margin: "0.25rem 0 0" }}>
-              {platform === "google_ads" ? "Search ads on Google." : "Ads on Facebook and Instagram."} You sign in on {PLATFORM_NAMES[platform]} and come back here.
+              {platform === "google_ads" ? "Search ads on Google." : "Ads on Facebook and Instagram."} You sign in on{" "}
+              {PLATFORM_NAMES[platform]} and come back here.
             </p>
           </div>
           {canManage ? (

@@ -19,7 +19,7 @@ export default function Onboarding() {
   const step = Math.min(3, Math.max(1, Number(params.get("step") ?? 1)));
   const projects = useProjects();
   const projectParam = params.get("project");
-  const projectId = projectParam ?? (step > 1 ? projects.data?.[0]?.id ?? null : null);
+  const projectId = projectParam ?? (step > 1 ? (projects.data?.[0]?.id ?? null) : null);
   const project = useProject(projectId);
   const connections = useConnections();
   const linked = (connections.data ?? []).filter((c) => c.status === "linked").map((c) => c.platform) as Platform[];
@@ -50,7 +50,8 @@ export default function Onboarding() {
           <ProjectForm submitLabel="Save and continue" onCreated={(p) => go(2, p.id)} />
           {projects.data && projects.data.length > 0 && (
             <p className="muted small">
-              Already have a project? <Link to={`/onboarding?step=2&project=${projects.data[0].id}`}>Continue with {projects.data[0].name}</Link>
+              Already have a project?{" "}
+              <Link to={`/onboarding?step=2&project=${projects.data[0].id}`}>Continue with {projects.data[0].name}</Link>
             </p>
           )}
         </Card>
@@ -59,7 +60,8 @@ export default function Onboarding() {
       {step === 2 && (
         <Card title="Connect Google Ads and Meta">
           <p className="muted">
-            ZAMC creates and manages campaigns in your own ad accounts. You approve access on each platform’s own sign-in page and come straight back here.
+            ZAMC creates and manages campaigns in your own ad accounts. You approve access on each platform’s own sign-in page and come
+            straight back here.
           </p>
           <PlatformConnections returnTo={`/onboarding?step=2${projectId ? `&project=${projectId}` : ""}`} />
           <div className="row" style={{ marginTop: "1rem" }}>
@@ -79,9 +81,17 @@ export default function Onboarding() {
 
       {step === 3 && (
         <Card title="Your first brief">
-          <p className="muted">Describe what to advertise. ZAMC drafts a complete strategy for both platforms in about a minute; you review and approve it before anything goes live.</p>
+          <p className="muted">
+            Describe what to advertise. ZAMC drafts a complete strategy for both platforms in about a minute; you review and approve it
+            before anything goes live.
+          </p>
           {project.data ? (
-            <BriefFormView projectId={project.data.id} initial={defaultBrief(project.data.business.website)} linkedPlatforms={linked} onSubmitted={(id) => navigate(`/briefs/${id}`)} />
+            <BriefFormView
+              projectId={project.data.id}
+              initial={defaultBrief(project.data.business.website)}
+              linkedPlatforms={linked}
+              onSubmitted={(id) => navigate(`/briefs/${id}`)}
+            />
           ) : project.error ? (
             <ErrorState error={project.error} retry={() => void project.refetch()} />
           ) : (

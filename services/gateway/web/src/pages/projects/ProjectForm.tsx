@@ -8,7 +8,15 @@ import { Button, InlineError, TextArea, TextField } from "../../ui/ui";
 export const EMPTY_BUSINESS: BusinessForm = { name: "", website: "", industry: "", description: "", brand_voice: "" };
 
 /** Business details → POST /projects. Used by onboarding step 1 and the projects page. */
-export function ProjectForm({ onCreated, submitLabel = "Create project", onCancel }: { onCreated: (project: Project) => void; submitLabel?: string; onCancel?: () => void }) {
+export function ProjectForm({
+  onCreated,
+  submitLabel = "Create project",
+  onCancel,
+}: {
+  onCreated: (project: Project) => void;
+  submitLabel?: string;
+  onCancel?: () => void;
+}) {
   const [name, setName] = useState("");
   const [business, setBusiness] = useState<BusinessForm>(EMPTY_BUSINESS);
   const [errors, setErrors] = useState<Errors>({});
@@ -38,7 +46,14 @@ export function ProjectForm({ onCreated, submitLabel = "Create project", onCance
 
   return (
     <form onSubmit={submit} noValidate>
-      <TextField label="Business name" value={business.name} error={errors["/business/name"]} onChange={set("name")} required autoComplete="organization" />
+      <TextField
+        label="Business name"
+        value={business.name}
+        error={errors["/business/name"]}
+        onChange={set("name")}
+        required
+        autoComplete="organization"
+      />
       <TextField
         label="Project name"
         value={name}
@@ -48,8 +63,22 @@ export function ProjectForm({ onCreated, submitLabel = "Create project", onCance
         onChange={(e) => setName(e.target.value)}
       />
       <div className="row">
-        <TextField label="Website" type="url" inputMode="url" placeholder="https://example.com" value={business.website} error={errors["/business/website"]} onChange={set("website")} />
-        <TextField label="Industry" placeholder="e.g. Sporting goods" value={business.industry} error={errors["/business/industry"]} onChange={set("industry")} />
+        <TextField
+          label="Website"
+          type="url"
+          inputMode="url"
+          placeholder="https://example.com"
+          value={business.website}
+          error={errors["/business/website"]}
+          onChange={set("website")}
+        />
+        <TextField
+          label="Industry"
+          placeholder="e.g. Sporting goods"
+          value={business.industry}
+          error={errors["/business/industry"]}
+          onChange={set("industry")}
+        />
       </div>
       <TextArea
         label="What does the business sell?"
@@ -59,7 +88,13 @@ export function ProjectForm({ onCreated, submitLabel = "Create project", onCance
         hint={`Up to ${LIMITS.longText} characters. The AI uses it to write your ads.`}
         onChange={set("description")}
       />
-      <TextField label="Brand voice" placeholder="e.g. Energetic, direct, no jargon" value={business.brand_voice} error={errors["/business/brand_voice"]} onChange={set("brand_voice")} />
+      <TextField
+        label="Brand voice"
+        placeholder="e.g. Energetic, direct, no jargon"
+        value={business.brand_voice}
+        error={errors["/business/brand_voice"]}
+        onChange={set("brand_voice")}
+      />
       <InlineError error={failure} />
       <div className="row">
         <Button type="submit" variant="primary" busy={busy}>

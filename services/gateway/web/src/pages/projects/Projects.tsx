@@ -32,7 +32,14 @@ export default function Projects() {
         empty={(list) =>
           list.length === 0 &&
           !creating && (
-            <Empty title="No projects yet" action={<Button variant="primary" onClick={() => navigate("/onboarding")}>Set up your first project</Button>}>
+            <Empty
+              title="No projects yet"
+              action={
+                <Button variant="primary" onClick={() => navigate("/onboarding")}>
+                  Set up your first project
+                </Button>
+              }
+            >
               A project holds everything about one business: start with its details and your ad accounts.
             </Empty>
           )

@@ -15,7 +15,8 @@ const DEFAULT_GUARDRAILS = {
 };
 
 function guardrailsOf(recommendations: Recommendation[] | undefined, autopilot: Autopilot | undefined) {
-  const fromEvidence = recommendations?.map((r) => r.evidence?.guardrails).find((g) => g && typeof g === "object") as Record<string, unknown> | undefined;
+  const fromEvidence = recommendations?.map((r) => r.evidence?.guardrails).find((g) => g && typeof g === "object") as
+    Record<string, unknown> | undefined;
   return { ...DEFAULT_GUARDRAILS, ...(autopilot?.guardrails ?? {}), ...(fromEvidence ?? {}) } as Record<string, unknown>;
 }
 
@@ -26,7 +27,11 @@ function GuardrailList({ guardrails }: { guardrails: Record<string, unknown> }) 
     <ul className="small" style={{ margin: "0.5rem 0 0" }}>
       <li>Changes a campaign’s daily budget by at most {percent(fraction, 0)} per step.</li>
       <li>Waits {cooldown} hours before changing the same campaign again.</li>
-      <li>{guardrails.allow_provisional ? "May act on provisional (not yet settled) data." : "Acts only on settled data, never on figures the platforms may still restate."}</li>
+      <li>
+        {guardrails.allow_provisional
+          ? "May act on provisional (not yet settled) data."
+          : "Acts only on settled data, never on figures the platforms may still restate."}
+      </li>
       <li>Never raises the project’s daily budget and never goes below a platform’s minimum budget.</li>
       <li>Never pauses the last delivering ad of an ad group or ad set.</li>
     </ul>
@@ -61,10 +66,23 @@ function Evidence({ evidence, currency }: { evidence: Record<string, unknown>; c
                     {PLATFORM_NAMES[c.platform as "meta"] ?? String(c.platform ?? "")} {String(c.campaign_id ?? "")}
                   </td>
                   <td className="num">{money(Number(c.daily_budget_micros ?? NaN) || null, String(c.currency ?? currency))}</td>
-                  <td className="num">{money(Number(c.proposed_budget_micros ?? c.new_budget_micros ?? NaN) || null, String(c.currency ?? currency))}</td>
+                  <td className="num">
+                    {money(Number(c.proposed_budget_micros ?? c.new_budget_micros ?? NaN) || null, String(c.currency ?? currency))}
+                  </td>
                   <td className="small">
                     {Object.entries(c)
-                      .filter(([k, v]) => !["platform", "campaign_id", "account_external_id", "currency", "daily_budget_micros", "proposed_budget_micros", "new_budget_micros"].includes(k) && typeof v !== "object")
+                      .filter(
+                        ([k, v]) =>
+                          ![
+                            "platform",
+                            "campaign_id",
+                            "account_external_id",
+                            "currency",
+                            "daily_budget_micros",
+                            "proposed_budget_micros",
+                            "new_budget_micros",
+                          ].includes(k) && typeof v !== "object",
+                      )
                       .slice(0, 4)
                       .map(([k, v]) => `${humanize(k)}: ${typeof v === "number" ? Math.round(v * 1000) / 1000 : String(v)}`)
                       .join(" · ")}
@@ -126,8 +144,10 @@ function RecommendationCard({ rec, campaigns, currency }: { rec: Recommendation;
       {impact && (
         <p>
           <strong>Expected impact:</strong> {impact.delta >= 0 ? "+" : ""}
-          {impact.metric.includes("micros") ? money(impact.delta, currency) : Math.round(impact.delta * 100) / 100} {humanize(impact.metric.replace("_micros", ""))} (likely between{" "}
-          {impact.metric.includes("micros") ? money(impact.low, currency) : Math.round(impact.low * 100) / 100} and {impact.metric.includes("micros") ? money(impact.high, currency) : Math.round(impact.high * 100) / 100})
+          {impact.metric.includes("micros") ? money(impact.delta, currency) : Math.round(impact.delta * 100) / 100}{" "}
+          {humanize(impact.metric.replace("_micros", ""))} (likely between{" "}
+          {impact.metric.includes("micros") ? money(impact.low, currency) : Math.round(impact.low * 100) / 100} and{" "}
+          {impact.metric.includes("micros") ? money(impact.high, currency) : Math.round(impact.high * 100) / 100})
         </p>
       )}
       {rec.actions.length > 0 && (
@@ -167,7 +187,11 @@ function AutopilotCard({ projectId, guardrails }: { projectId: string; guardrail
     try {
       const answer = await post<Autopilot>(`/projects/${projectId}/autopilot`, { enabled });
       setQueryData<Autopilot>(`autopilot/${projectId}`, () => answer);
-      toast(enabled ? "Autopilot is on: ZAMC applies its recommendations within the guardrails" : "Autopilot is off: you decide each recommendation");
+      toast(
+        enabled
+          ? "Autopilot is on: ZAMC applies its recommendations within the guardrails"
+          : "Autopilot is off: you decide each recommendation",
+      );
     } catch (e) {
       toast(describeError(e), "bad");
     } finally {
@@ -178,7 +202,12 @@ function AutopilotCard({ projectId, guardrails }: { projectId: string; guardrail
     <Card title="Autopilot">
       {autopilot.data ? (
         <>
-          <Switch checked={autopilot.data.enabled} onChange={toggle} busy={busy} label={autopilot.data.enabled ? "Autopilot on" : "Autopilot off"} />
+          <Switch
+            checked={autopilot.data.enabled}
+            onChange={toggle}
+            busy={busy}
+            label={autopilot.data.enabled ? "Autopilot on" : "Autopilot off"}
+          />
           <p className="small muted" style={{ marginTop: "0.25rem" }}>
             When on, ZAMC applies recommendations by itself, always inside these guardrails:
           </p>
@@ -210,7 +239,9 @@ export default function Recommendations({ params }: { params: Record<string, str
             what="Recommendations"
             empty={(list) =>
               !list.some((r) => r.status === "open" || r.status === "apply_requested") && (
-                <Empty title="Nothing to decide right now">The optimiser looks at your results every hour. Once there is enough settled data, its suggestions appear here.</Empty>
+                <Empty title="Nothing to decide right now">
+                  The optimiser looks at your results every hour. Once there is enough settled data, its suggestions appear here.
+                </Empty>
               )
             }
           >

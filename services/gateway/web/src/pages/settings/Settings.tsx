@@ -143,8 +143,19 @@ function Members({ role }: { role: Role | null }) {
       {admin ? (
         <Card title="Add a member">
           <form onSubmit={add} noValidate className="row">
-            <TextField label="Email" type="email" value={form.email} error={errors["/email"]} onChange={(e) => setForm({ ...form, email: e.target.value })} />
-            <SelectField label="Role" value={form.role} hint={ROLE_HELP[form.role]} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
+            <TextField
+              label="Email"
+              type="email"
+              value={form.email}
+              error={errors["/email"]}
+              onChange={(e) => setForm({ ...form, email: e.target.value })}
+            />
+            <SelectField
+              label="Role"
+              value={form.role}
+              hint={ROLE_HELP[form.role]}
+              onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
+            >
               {(role === "owner" ? ["owner", "admin", "member", "viewer"] : ["admin", "member", "viewer"]).map((r) => (
                 <option key={r} value={r}>
                   {r.charAt(0).toUpperCase() + r.slice(1)}
@@ -164,7 +175,11 @@ function Members({ role }: { role: Role | null }) {
       ) : (
         <p className="notice">Only owners and admins can add or remove members.</p>
       )}
-      <Resource query={members} what="Members" empty={(list) => list.length === 0 && <Empty title="No members">Add your colleagues above.</Empty>}>
+      <Resource
+        query={members}
+        what="Members"
+        empty={(list) => list.length === 0 && <Empty title="No members">Add your colleagues above.</Empty>}
+      >
         {(list) => (
           <div className="table-wrap">
             <table>
@@ -248,10 +263,17 @@ function ApiKeys({ role }: { role: Role | null }) {
     <div className="stack">
       <Card title="Create an API key">
         <p className="small muted">
-          For scripts and integrations: send it as <span className="mono">Authorization: Bearer zamc_…</span>. Read keys see everything; write keys may also change projects, briefs, strategies and campaigns.
+          For scripts and integrations: send it as <span className="mono">Authorization: Bearer zamc_…</span>. Read keys see everything;
+          write keys may also change projects, briefs, strategies and campaigns.
         </p>
         <form onSubmit={create} noValidate className="row">
-          <TextField label="Name" value={name} error={errors["/name"]} placeholder="e.g. Reporting export" onChange={(e) => setName(e.target.value)} />
+          <TextField
+            label="Name"
+            value={name}
+            error={errors["/name"]}
+            placeholder="e.g. Reporting export"
+            onChange={(e) => setName(e.target.value)}
+          />
           <SelectField label="Scope" value={scope} onChange={(e) => setScope(e.target.value as "read" | "write")}>
             <option value="read">Read</option>
             <option value="write">Read and write</option>
@@ -281,7 +303,11 @@ function ApiKeys({ role }: { role: Role | null }) {
           </div>
         )}
       </Card>
-      <Resource query={keys} what="API keys" empty={(list) => list.length === 0 && <Empty title="No API keys">Create one above when a script needs access.</Empty>}>
+      <Resource
+        query={keys}
+        what="API keys"
+        empty={(list) => list.length === 0 && <Empty title="No API keys">Create one above when a script needs access.</Empty>}
+      >
         {(list) => (
           <div className="table-wrap">
             <table>
@@ -347,7 +373,10 @@ export default function Settings({ params }: { params: Record<string, string> })
         {tab === "api-keys" && <ApiKeys role={role} />}
         {tab === "connections" && (
           <Card title="Platform connections">
-            <p className="small muted">ZAMC acts in your ad accounts with the access you grant here. Re-authorise when a platform asks again; disconnecting stops all management and reporting.</p>
+            <p className="small muted">
+              ZAMC acts in your ad accounts with the access you grant here. Re-authorise when a platform asks again; disconnecting stops all
+              management and reporting.
+            </p>
             <PlatformConnections returnTo="/settings/connections" canManage={isAdmin(role)} showAll />
           </Card>
         )}

@@ -22,7 +22,10 @@ export function BudgetSplit() {
           const total = campaign.ad_sets.reduce((n, a) => n + a.daily_budget_micros, 0);
           let left = micros;
           campaign.ad_sets.forEach((a, i) => {
-            const share = i === campaign.ad_sets.length - 1 ? left : Math.round((micros * (total ? a.daily_budget_micros / total : 1 / campaign.ad_sets.length)) / 10_000) * 10_000;
+            const share =
+              i === campaign.ad_sets.length - 1
+                ? left
+                : Math.round((micros * (total ? a.daily_budget_micros / total : 1 / campaign.ad_sets.length)) / 10_000) * 10_000;
             a.daily_budget_micros = share;
             left -= share;
           });
@@ -37,9 +40,19 @@ export function BudgetSplit() {
         Daily budget: <strong>{money(draft.daily_budget_micros, draft.currency)}</strong> from {draft.start_date}
         {draft.end_date ? ` to ${draft.end_date}` : ", until stopped"}.
       </p>
-      <div className="split-bar" role="img" aria-label={draft.budget_split.map((a) => `${names.get(`${a.platform}|${a.campaign_key}`) ?? a.campaign_key}: ${percent(a.share, 0)}`).join(", ")}>
+      <div
+        className="split-bar"
+        role="img"
+        aria-label={draft.budget_split
+          .map((a) => `${names.get(`${a.platform}|${a.campaign_key}`) ?? a.campaign_key}: ${percent(a.share, 0)}`)
+          .join(", ")}
+      >
         {draft.budget_split.map((a) => (
-          <div key={`${a.platform}-${a.campaign_key}`} className={`fill-${a.platform}`} style={{ width: `${a.share * 100}%`, borderRight: "2px solid var(--surface)" }} />
+          <div
+            key={`${a.platform}-${a.campaign_key}`}
+            className={`fill-${a.platform}`}
+            style={{ width: `${a.share * 100}%`, borderRight: "2px solid var(--surface)" }}
+          />
         ))}
       </div>
       {splitError && (

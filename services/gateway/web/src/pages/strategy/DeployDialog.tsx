@@ -18,7 +18,8 @@ export function plainError(error: NonNullable<DeploymentTarget["error"]>, platfo
   const name = PLATFORM_NAMES[platform as Platform] ?? platform;
   const code = `${error.code}`.toUpperCase();
   let advice = "Fix the strategy where it says, approve the new version and deploy again.";
-  if (/AUTH|TOKEN|PERMISSION|190|463|OAUTH/.test(code)) advice = `Re-authorise ${name} in Settings → Platform connections, then deploy again.`;
+  if (/AUTH|TOKEN|PERMISSION|190|463|OAUTH/.test(code))
+    advice = `Re-authorise ${name} in Settings → Platform connections, then deploy again.`;
   else if (error.retryable || /RATE|QUOTA|TIMEOUT|TIMED_OUT|UNAVAILABLE|INTERNAL|17|613|80004/.test(code))
     advice = `${name} is busy or briefly unavailable: deploy again in a few minutes.`;
   else if (/BUDGET/.test(code)) advice = "Raise the budget in the strategy's Budget tab, approve and deploy again.";
@@ -46,21 +47,28 @@ export function DeploymentProgress({ deployment }: { deployment: Deployment }) {
   return (
     <div aria-live="polite" data-testid="deployment-progress">
       <p>
-        <strong>Deployment:</strong> <StatusBadge status={deployment.status} /> <span className="muted small">started {dateTime(deployment.created_at)}</span>
+        <strong>Deployment:</strong> <StatusBadge status={deployment.status} />{" "}
+        <span className="muted small">started {dateTime(deployment.created_at)}</span>
       </p>
       {running && <ProgressBar value={progressOf(deployment)} label="Deployment progress" />}
       {deployment.status === "rolled_back" && (
         <p className="notice notice-warn">
-          Nothing was left half-done: a platform failed, so ZAMC removed what it had created on the others ({deployment.policy === "all_or_nothing" ? "all or nothing" : "best effort"}).
+          Nothing was left half-done: a platform failed, so ZAMC removed what it had created on the others (
+          {deployment.policy === "all_or_nothing" ? "all or nothing" : "best effort"}).
         </p>
       )}
-      {deployment.status === "partially_failed" && <p className="notice notice-warn">Some platforms are live, others failed (best effort). See each platform below.</p>}
-      {deployment.status === "succeeded" && <p className="notice notice-good">Your campaigns are live. Results appear on the dashboard within the hour.</p>}
+      {deployment.status === "partially_failed" && (
+        <p className="notice notice-warn">Some platforms are live, others failed (best effort). See each platform below.</p>
+      )}
+      {deployment.status === "succeeded" && (
+        <p className="notice notice-good">Your campaigns are live. Results appear on the dashboard within the hour.</p>
+      )}
       {deployment.targets.map((t) => (
         <div className="target" key={`${t.platform}-${t.account_external_id}`} data-testid={`target-${t.platform}`}>
           <p style={{ marginBottom: "0.25rem" }}>
             <span className={t.platform === "google_ads" ? "dot-google" : "dot-meta"} aria-hidden="true" />
-            <strong>{PLATFORM_NAMES[t.platform]}</strong> <span className="muted small">account {t.account_external_id}</span> <StatusBadge status={t.status} />
+            <strong>{PLATFORM_NAMES[t.platform]}</strong> <span className="muted small">account {t.account_external_id}</span>{" "}
+            <StatusBadge status={t.status} />
           </p>
           <p className="small" style={{ margin: 0 }}>
             {TARGET_WORDS[t.status] ?? t.status}
@@ -85,7 +93,10 @@ export function DeploymentProgress({ deployment }: { deployment: Deployment }) {
 export function DeployDialog({ strategy, onClose, watchId }: { strategy: Strategy; onClose: () => void; watchId?: string | null }) {
   const session = useSession();
   const connections = useConnections();
-  const planned: Platform[] = [...(strategy.strategy.google_ads ? (["google_ads"] as const) : []), ...(strategy.strategy.meta ? (["meta"] as const) : [])];
+  const planned: Platform[] = [
+    ...(strategy.strategy.google_ads ? (["google_ads"] as const) : []),
+    ...(strategy.strategy.meta ? (["meta"] as const) : []),
+  ];
   const chosen = getChosenAccounts(session?.organizationId ?? null);
   const linked = (connections.data ?? []).filter((c) => c.status === "linked");
   const accountsOf = (p: Platform) => linked.filter((c) => c.platform === p).flatMap((c) => c.accounts);
@@ -97,7 +108,8 @@ export function DeployDialog({ strategy, onClose, watchId }: { strategy: Strateg
   const [busy, setBusy] = useState(false);
   const deployment = useDeployment(deploymentId, deploymentId ? 1500 : undefined);
 
-  const accountFor = (p: Platform) => accounts[p] ?? (accountsOf(p).some((a) => a.external_id === chosen[p]) ? chosen[p] : accountsOf(p)[0]?.external_id ?? "");
+  const accountFor = (p: Platform) =>
+    accounts[p] ?? (accountsOf(p).some((a) => a.external_id === chosen[p]) ? chosen[p] : (accountsOf(p)[0]?.external_id ?? ""));
   const targets = planned.filter((p) => selected[p] && accountFor(p)).map((p) => ({ platform: p, account_external_id: accountFor(p) }));
   const missing = planned.filter((p) => selected[p] && !accountFor(p));
 
@@ -169,9 +181,18 @@ export function DeployDialog({ strategy, onClose, watchId }: { strategy: Strateg
             const options = accountsOf(p);
             return (
               <div className="target" key={p}>
-                <Checkbox label={<strong>{PLATFORM_NAMES[p]}</strong>} checked={Boolean(selected[p])} onChange={(e) => setSelected({ ...selected, [p]: e.target.checked })} />
+                <Checkbox
+                  label={<strong>{PLATFORM_NAMES[p]}</strong>}
+                  checked={Boolean(selected[p])}
+                  onChange={(e) => setSelected({ ...selected, [p]: e.target.checked })}
+                />
                 {options.length ? (
-                  <SelectField label={`${PLATFORM_NAMES[p]} ad account`} value={accountFor(p)} disabled={!selected[p]} onChange={(e) => setAccounts({ ...accounts, [p]: e.target.value })}>
+                  <SelectField
+                    label={`${PLATFORM_NAMES[p]} ad account`}
+                    value={accountFor(p)}
+                    disabled={!selected[p]}
+                    onChange={(e) => setAccounts({ ...accounts, [p]: e.target.value })}
+                  >
                     {options.map((a) => (
                       <option key={a.external_id} value={a.external_id}>
                         {a.name} ({a.external_id}, {a.currency})
@@ -180,7 +201,8 @@ export function DeployDialog({ strategy, onClose, watchId }: { strategy: Strateg
                   </SelectField>
                 ) : (
                   <p className="notice notice-warn small">
-                    {PLATFORM_NAMES[p]} is not connected. <Link to="/settings/connections">Connect it in Settings</Link>, or untick it to deploy to the others.
+                    {PLATFORM_NAMES[p]} is not connected. <Link to="/settings/connections">Connect it in Settings</Link>, or untick it to
+                    deploy to the others.
                   </p>
                 )}
               </div>

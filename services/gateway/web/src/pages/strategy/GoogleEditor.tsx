@@ -2,7 +2,8 @@
 import { GOOGLE } from "../../lib/limits";
 import { money } from "../../lib/format";
 import type { GoogleBidding, Keyword } from "../../lib/types";
-import { Button, LimitedField, SelectField, TagInput, TextField } from "../../ui/ui";
+import { Button, SelectField, TagInput, TextField } from "../../ui/ui";
+import { LimitedField } from "../../ui/LimitedField";
 import { MoneyInput, TextListEditor, useEdit } from "./common";
 import { rebalance } from "../../lib/limits";
 
@@ -46,14 +47,26 @@ function KeywordsEditor({ c, g }: { c: number; g: number }) {
             error={errorAt(`${base}/${i}/text`)}
             onChange={(text) => set((list) => list.map((k, j) => (j === i ? { ...k, text } : k)))}
           />
-          <SelectField label="Match" value={kw.match_type} onChange={(e) => set((list) => list.map((k, j) => (j === i ? { ...k, match_type: e.target.value as Keyword["match_type"] } : k)))}>
+          <SelectField
+            label="Match"
+            value={kw.match_type}
+            onChange={(e) =>
+              set((list) => list.map((k, j) => (j === i ? { ...k, match_type: e.target.value as Keyword["match_type"] } : k)))
+            }
+          >
             {MATCH.map((m) => (
               <option key={m} value={m}>
                 {m.charAt(0) + m.slice(1).toLowerCase()}
               </option>
             ))}
           </SelectField>
-          <Button small variant="ghost" aria-label={`Remove keyword ${i + 1}`} disabled={keywords.length <= 1} onClick={() => set((list) => list.filter((_, j) => j !== i))}>
+          <Button
+            small
+            variant="ghost"
+            aria-label={`Remove keyword ${i + 1}`}
+            disabled={keywords.length <= 1}
+            onClick={() => set((list) => list.filter((_, j) => j !== i))}
+          >
             Remove
           </Button>
         </div>
@@ -148,7 +161,12 @@ export function GoogleEditor() {
                     error={errorAt(`${cp}/locations`) ?? campaign.locations.map((_, i) => errorAt(`${cp}/locations/${i}`)).find(Boolean)}
                     onChange={(v) => update((d) => void (d.google_ads!.campaigns[c].locations = v))}
                   />
-                  <TagInput label="Languages" values={campaign.languages} normalize={(v) => v.toLowerCase()} onChange={(v) => update((d) => void (d.google_ads!.campaigns[c].languages = v))} />
+                  <TagInput
+                    label="Languages"
+                    values={campaign.languages}
+                    normalize={(v) => v.toLowerCase()}
+                    onChange={(v) => update((d) => void (d.google_ads!.campaigns[c].languages = v))}
+                  />
                 </div>
               </>
             )}
@@ -170,7 +188,8 @@ export function GoogleEditor() {
                   <KeywordsEditor c={c} g={g} />
                   {group.ads.map((ad, a) => {
                     const ap = `${gp}/ads/${a}`;
-                    const setAd = (fn: (ad: typeof group.ads[number]) => void) => update((d) => fn(d.google_ads!.campaigns[c].ad_groups[g].ads[a]));
+                    const setAd = (fn: (ad: (typeof group.ads)[number]) => void) =>
+                      update((d) => fn(d.google_ads!.campaigns[c].ad_groups[g].ads[a]));
                     return (
                       <div className="ad-box" key={ad.key}>
                         <h4>Responsive search ad {a + 1}</h4>
@@ -203,9 +222,29 @@ export function GoogleEditor() {
                           </p>
                         ) : (
                           <div className="row">
-                            <LimitedField label="Display path 1" value={ad.path1 ?? ""} limit={GOOGLE.pathWidth} counting="google" error={errorAt(`${ap}/path1`)} onChange={(v) => setAd((x) => void (x.path1 = v || null))} />
-                            <LimitedField label="Display path 2" value={ad.path2 ?? ""} limit={GOOGLE.pathWidth} counting="google" error={errorAt(`${ap}/path2`)} onChange={(v) => setAd((x) => void (x.path2 = v || null))} />
-                            <TextField label="Final URL" type="url" value={ad.final_url} error={errorAt(`${ap}/final_url`)} onChange={(e) => setAd((x) => void (x.final_url = e.target.value))} />
+                            <LimitedField
+                              label="Display path 1"
+                              value={ad.path1 ?? ""}
+                              limit={GOOGLE.pathWidth}
+                              counting="google"
+                              error={errorAt(`${ap}/path1`)}
+                              onChange={(v) => setAd((x) => void (x.path1 = v || null))}
+                            />
+                            <LimitedField
+                              label="Display path 2"
+                              value={ad.path2 ?? ""}
+                              limit={GOOGLE.pathWidth}
+                              counting="google"
+                              error={errorAt(`${ap}/path2`)}
+                              onChange={(v) => setAd((x) => void (x.path2 = v || null))}
+                            />
+                            <TextField
+                              label="Final URL"
+                              type="url"
+                              value={ad.final_url}
+                              error={errorAt(`${ap}/final_url`)}
+                              onChange={(e) => setAd((x) => void (x.final_url = e.target.value))}
+                            />
                           </div>
                         )}
                       </div>

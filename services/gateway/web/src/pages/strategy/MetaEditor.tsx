@@ -2,7 +2,8 @@
 import { META, rebalance } from "../../lib/limits";
 import { humanize, money } from "../../lib/format";
 import type { MetaAd, MetaAdSet, MetaCallToAction } from "../../lib/types";
-import { Checkbox, LimitedField, SelectField, TagInput, TextField } from "../../ui/ui";
+import { Checkbox, SelectField, TagInput, TextField } from "../../ui/ui";
+import { LimitedField } from "../../ui/LimitedField";
 import { MoneyInput, useEdit } from "./common";
 
 const CTAS: MetaCallToAction[] = ["LEARN_MORE", "SHOP_NOW", "SIGN_UP", "GET_OFFER", "CONTACT_US", "SUBSCRIBE", "BOOK_NOW"];
@@ -53,7 +54,12 @@ export function MetaEditor() {
                   {!readOnly && (
                     <>
                       <div className="row">
-                        <TextField label="Ad set name" value={adSet.name} error={errorAt(`${sp}/name`)} onChange={(e) => setSet((a) => void (a.name = e.target.value))} />
+                        <TextField
+                          label="Ad set name"
+                          value={adSet.name}
+                          error={errorAt(`${sp}/name`)}
+                          onChange={(e) => setSet((a) => void (a.name = e.target.value))}
+                        />
                         <MoneyInput
                           label="Daily budget"
                           micros={adSet.daily_budget_micros}
@@ -74,7 +80,10 @@ export function MetaEditor() {
                             label="Countries"
                             values={t.countries}
                             normalize={(v) => v.toUpperCase()}
-                            error={errorAt(`${sp}/targeting/countries`) ?? t.countries.map((_, i) => errorAt(`${sp}/targeting/countries/${i}`)).find(Boolean)}
+                            error={
+                              errorAt(`${sp}/targeting/countries`) ??
+                              t.countries.map((_, i) => errorAt(`${sp}/targeting/countries/${i}`)).find(Boolean)
+                            }
                             onChange={(v) => setSet((a) => void (a.targeting.countries = v))}
                           />
                           <TextField
@@ -112,7 +121,12 @@ export function MetaEditor() {
                             />
                           ))}
                         </div>
-                        <TagInput label="Interests" values={t.interests} onChange={(v) => setSet((a) => void (a.targeting.interests = v))} hint="Press Enter after each interest." />
+                        <TagInput
+                          label="Interests"
+                          values={t.interests}
+                          onChange={(v) => setSet((a) => void (a.targeting.interests = v))}
+                          hint="Press Enter after each interest."
+                        />
                       </fieldset>
                     </>
                   )}
@@ -134,9 +148,24 @@ export function MetaEditor() {
                           </>
                         ) : (
                           <>
-                            <LimitedField label="Primary text" value={ad.primary_text} limit={META.primaryTextLength} counting="meta" multiline error={errorAt(`${ap}/primary_text`)} onChange={(v) => setAd((x) => void (x.primary_text = v))} />
+                            <LimitedField
+                              label="Primary text"
+                              value={ad.primary_text}
+                              limit={META.primaryTextLength}
+                              counting="meta"
+                              multiline
+                              error={errorAt(`${ap}/primary_text`)}
+                              onChange={(v) => setAd((x) => void (x.primary_text = v))}
+                            />
                             <div className="row">
-                              <LimitedField label="Headline" value={ad.headline} limit={META.headlineLength} counting="meta" error={errorAt(`${ap}/headline`)} onChange={(v) => setAd((x) => void (x.headline = v))} />
+                              <LimitedField
+                                label="Headline"
+                                value={ad.headline}
+                                limit={META.headlineLength}
+                                counting="meta"
+                                error={errorAt(`${ap}/headline`)}
+                                onChange={(v) => setAd((x) => void (x.headline = v))}
+                              />
                               <LimitedField
                                 label="Description"
                                 value={ad.description ?? ""}
@@ -147,14 +176,24 @@ export function MetaEditor() {
                               />
                             </div>
                             <div className="row">
-                              <SelectField label="Call to action" value={ad.call_to_action} onChange={(e) => setAd((x) => void (x.call_to_action = e.target.value as MetaCallToAction))}>
+                              <SelectField
+                                label="Call to action"
+                                value={ad.call_to_action}
+                                onChange={(e) => setAd((x) => void (x.call_to_action = e.target.value as MetaCallToAction))}
+                              >
                                 {CTAS.map((cta) => (
                                   <option key={cta} value={cta}>
                                     {humanize(cta)}
                                   </option>
                                 ))}
                               </SelectField>
-                              <TextField label="Link URL" type="url" value={ad.link_url} error={errorAt(`${ap}/link_url`)} onChange={(e) => setAd((x) => void (x.link_url = e.target.value))} />
+                              <TextField
+                                label="Link URL"
+                                type="url"
+                                value={ad.link_url}
+                                error={errorAt(`${ap}/link_url`)}
+                                onChange={(e) => setAd((x) => void (x.link_url = e.target.value))}
+                              />
                             </div>
                           </>
                         )}

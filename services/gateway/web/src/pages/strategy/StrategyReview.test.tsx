@@ -28,7 +28,10 @@ const save = () => screen.getByRole("button", { name: "Save changes" }) as HTMLB
 
 describe("strategy review", () => {
   it("shows which generator produced it", () => {
-    vi.stubGlobal("fetch", vi.fn(() => new Promise(() => undefined)));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(() => new Promise(() => undefined)),
+    );
     render(<Review strategy={strategy()} />);
     expect(screen.getByText("Drafted by AI · local-test-model")).toBeTruthy();
   });
@@ -64,7 +67,9 @@ describe("strategy review", () => {
     saved.version = saved.current_version = 2;
     saved.strategy = { ...saved.strategy, version: 2 };
     saved.strategy.google_ads!.campaigns[0].ad_groups[0].ads[0].headlines[0] = "Trail Shoes That Grip";
-    const fetch = vi.fn().mockResolvedValue(new Response(JSON.stringify(saved), { status: 200, headers: { "content-type": "application/json" } }));
+    const fetch = vi
+      .fn()
+      .mockResolvedValue(new Response(JSON.stringify(saved), { status: 200, headers: { "content-type": "application/json" } }));
     vi.stubGlobal("fetch", fetch);
     render(<Review strategy={strategy()} />);
     fireEvent.change(screen.getByLabelText("Headline 1"), { target: { value: "Trail Shoes That Grip" } });
@@ -101,7 +106,10 @@ describe("strategy review", () => {
   });
 
   it("keeps the budget split consistent when a campaign budget changes", () => {
-    vi.stubGlobal("fetch", vi.fn(() => new Promise(() => undefined)));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(() => new Promise(() => undefined)),
+    );
     render(<Review strategy={strategy()} />);
     fireEvent.change(screen.getAllByLabelText(/Daily budget/)[0], { target: { value: "80.00" } });
     expect(save().disabled).toBe(false);

@@ -99,7 +99,11 @@ function Overview({ draft }: { draft: CampaignStrategy }) {
 function Deployments({ strategy, onWatch }: { strategy: Strategy; onWatch: (id: string) => void }) {
   const deployments = useDeployments(strategy.id);
   return (
-    <Resource query={deployments} what="Deployments" empty={(list) => list.length === 0 && <p className="muted">Not deployed yet. Approve a version, then deploy it.</p>}>
+    <Resource
+      query={deployments}
+      what="Deployments"
+      empty={(list) => list.length === 0 && <p className="muted">Not deployed yet. Approve a version, then deploy it.</p>}
+    >
       {(list) => (
         <div className="table-wrap">
           <table>
@@ -177,7 +181,9 @@ export function Review({ strategy }: { strategy: Strategy }) {
     setBusy("save");
     setSaveError(null);
     try {
-      const saved = await patch<Strategy>(`/strategies/${strategy.id}`, editPatch(draft), { headers: { "If-Match": `"${strategy.current_version}"` } });
+      const saved = await patch<Strategy>(`/strategies/${strategy.id}`, editPatch(draft), {
+        headers: { "If-Match": `"${strategy.current_version}"` },
+      });
       setQueryData<Strategy>(`strategy/${strategy.id}/current`, () => saved);
       invalidate(`strategy/${strategy.id}/`);
       setDraft(saved.strategy);
@@ -222,7 +228,8 @@ export function Review({ strategy }: { strategy: Strategy }) {
         title="Strategy review"
         subtitle={
           <>
-            Version {strategy.current_version} · <Generator strategy={strategy} /> · {isApproved ? <StatusBadge status="approved" /> : <StatusBadge status="draft" />}
+            Version {strategy.current_version} · <Generator strategy={strategy} /> ·{" "}
+            {isApproved ? <StatusBadge status="approved" /> : <StatusBadge status="draft" />}
           </>
         }
         actions={
@@ -230,7 +237,12 @@ export function Review({ strategy }: { strategy: Strategy }) {
             <Link className="btn btn-secondary" to={`/projects/${strategy.project_id}/briefs`}>
               All briefs
             </Link>
-            <Button variant="primary" disabled={!strategy.approved_version || dirty} onClick={() => setDeploying({ watch: null })} title={strategy.approved_version ? undefined : "Approve a version first"}>
+            <Button
+              variant="primary"
+              disabled={!strategy.approved_version || dirty}
+              onClick={() => setDeploying({ watch: null })}
+              title={strategy.approved_version ? undefined : "Approve a version first"}
+            >
               Deploy…
             </Button>
           </>
@@ -284,7 +296,13 @@ export function Review({ strategy }: { strategy: Strategy }) {
         <Button variant={dirty ? "primary" : "secondary"} disabled={!dirty || problems > 0} busy={busy === "save"} onClick={save}>
           Save changes
         </Button>
-        <Button variant={dirty ? "secondary" : "primary"} disabled={dirty || isApproved} busy={busy === "approve"} onClick={approve} title={dirty ? "Save your changes first" : undefined}>
+        <Button
+          variant={dirty ? "secondary" : "primary"}
+          disabled={dirty || isApproved}
+          busy={busy === "approve"}
+          onClick={approve}
+          title={dirty ? "Save your changes first" : undefined}
+        >
           {isApproved ? "Approved" : `Approve version ${strategy.current_version}`}
         </Button>
       </div>

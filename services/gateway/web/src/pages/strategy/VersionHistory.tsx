@@ -25,7 +25,8 @@ function ChangeLine({ change, currency }: { change: Change; currency: string }) 
       )}
       {change.kind === "changed" && (
         <>
-          : <span className="diff-before">{showValue(change.before, key, currency)}</span> → <span className="diff-after">{showValue(change.after, key, currency)}</span>
+          : <span className="diff-before">{showValue(change.before, key, currency)}</span> →{" "}
+          <span className="diff-after">{showValue(change.after, key, currency)}</span>
         </>
       )}
     </li>
@@ -38,7 +39,10 @@ export function VersionHistory({ strategy }: { strategy: Strategy }) {
   const [from, setFrom] = useState(Math.max(1, strategy.current_version - 1));
   const before = useStrategy(strategy.id, from);
   const after = useStrategy(strategy.id, to);
-  const changes = useMemo(() => (before.data && after.data ? diffStrategies(before.data.strategy, after.data.strategy) : null), [before.data, after.data]);
+  const changes = useMemo(
+    () => (before.data && after.data ? diffStrategies(before.data.strategy, after.data.strategy) : null),
+    [before.data, after.data],
+  );
 
   return (
     <div className="stack">
@@ -60,7 +64,8 @@ export function VersionHistory({ strategy }: { strategy: Strategy }) {
                 <td>{v.source === "generated" ? `Generated (${strategy.generator === "llm" ? "AI" : "rules"})` : "Edited"}</td>
                 <td>{dateTime(v.created_at)}</td>
                 <td>
-                  {v.version === strategy.approved_version && <Badge tone="good">Approved</Badge>} {v.version === strategy.current_version && <Badge tone="info">Current</Badge>}
+                  {v.version === strategy.approved_version && <Badge tone="good">Approved</Badge>}{" "}
+                  {v.version === strategy.current_version && <Badge tone="info">Current</Badge>}
                 </td>
               </tr>
             ))}
@@ -93,7 +98,9 @@ export function VersionHistory({ strategy }: { strategy: Strategy }) {
           ) : !changes ? (
             <Loading what="Comparing versions" />
           ) : changes.length === 0 ? (
-            <p className="muted">No differences between v{from} and v{to}.</p>
+            <p className="muted">
+              No differences between v{from} and v{to}.
+            </p>
           ) : (
             <ul className="diff-list" aria-label={`Changes from v${from} to v${to}`}>
               {changes.map((c) => (

@@ -3,7 +3,8 @@ import { createContext, useContext, useEffect, useId, useState } from "react";
 import { currencyDigits, microsFromUnits, unitsFromMicros } from "../../lib/format";
 import type { Counting } from "../../lib/limits";
 import type { CampaignStrategy } from "../../lib/types";
-import { Button, LimitedField } from "../../ui/ui";
+import { Button } from "../../ui/ui";
+import { LimitedField } from "../../ui/LimitedField";
 
 export interface EditContext {
   draft: CampaignStrategy;
@@ -100,7 +101,10 @@ export function TextListEditor({
   return (
     <fieldset className="list-editor">
       <legend>
-        {label}s <span className="muted small">({values.length} of {min}–{max})</span>
+        {label}s{" "}
+        <span className="muted small">
+          ({values.length} of {min}–{max})
+        </span>
       </legend>
       {values.map((value, i) => (
         <div className="list-item" key={i}>
@@ -118,7 +122,13 @@ export function TextListEditor({
             />
           )}
           {!readOnly && (
-            <Button small variant="ghost" aria-label={`Remove ${label.toLowerCase()} ${i + 1}`} disabled={values.length <= min} onClick={() => onChange(values.filter((_, j) => j !== i))}>
+            <Button
+              small
+              variant="ghost"
+              aria-label={`Remove ${label.toLowerCase()} ${i + 1}`}
+              disabled={values.length <= min}
+              onClick={() => onChange(values.filter((_, j) => j !== i))}
+            >
               Remove
             </Button>
           )}
