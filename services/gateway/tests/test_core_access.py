@@ -13,6 +13,12 @@ from zamc_gateway.adapters.db import api_keys
 pytestmark = pytest.mark.service
 
 
+@pytest.fixture
+def gateway_overrides():
+    # remember credentials for long: revocations must still take effect at once in this process
+    return {"principal_cache_seconds": 300}
+
+
 async def _join(client, owner, role: str, signup):
     """A user of their own who is also `role` in the owner's organization (acting there by header)."""
     user = await signup()

@@ -14,6 +14,12 @@ from zamc_gateway.domain.credentials import issue_access_token
 pytestmark = pytest.mark.service
 
 
+@pytest.fixture
+def gateway_overrides():
+    # remember credentials for long: revocations must still take effect at once in this process
+    return {"principal_cache_seconds": 300}
+
+
 async def test_signup_returns_user_organization_and_tokens_and_me_shows_them(client, signup):
     response = await client.post(
         "/auth/signup",
@@ -117,6 +123,7 @@ async def test_refresh_rotates_and_reusing_a_rotated_token_revokes_the_family(cl
     # ... including the newest refresh token and the access tokens of that login
     problem(await client.post("/auth/refresh", json={"refresh_token": latest["refresh_token"]}), 401)
     problem(await client.get("/me", headers={"Authorization": f"Bearer {latest['access_token']}"}), 401)
+    problem(await client.get("/projects", headers={"Authorization": f"Bearer {latest['access_token']}"}), 401)
     # another login of the same user is untouched
     other = await client.post("/auth/login", json={"email": account.email, "password": account.password})
     assert (
@@ -127,11 +134,13 @@ async def test_refresh_rotates_and_reusing_a_rotated_token_revokes_the_family(cl
 
 async def test_logout_ends_the_access_and_refresh_tokens_of_the_session(client, signup, problem):
     account = await signup()
+    assert (await client.get("/projects", headers=account.headers)).status_code == 200  # remembered
     response = await client.post(
         "/auth/logout", headers=account.headers, json={"refresh_token": account.refresh_token}
     )
     assert response.status_code == 204
     problem(await client.get("/me", headers=account.headers), 401)
+    problem(await client.get("/projects", headers=account.headers), 401)
     problem(await client.post("/auth/refresh", json={"refresh_token": account.refresh_token}), 401)
 
 

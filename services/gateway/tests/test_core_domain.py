@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from zamc_events.examples import STRATEGY_EXAMPLE
 from zamc_gateway.config import PLACEHOLDER_JWT_SECRET, Settings
 from zamc_gateway.domain import credentials, deployments, money, oauth, rate_limits, strategies
-from zamc_gateway.domain.errors import InvalidFields
+from zamc_gateway.domain.errors import Conflict, InvalidFields
 from zamc_gateway.domain.policy import API_KEY_ROLE, POLICY, Action, ApiKeyScope, Role, can, may_grant
 
 pytestmark = pytest.mark.unit
@@ -140,6 +140,10 @@ def test_a_revision_is_the_next_version_or_names_every_broken_field():
     with pytest.raises(InvalidFields) as raised:
         strategies.revise(STRATEGY_EXAMPLE, {"strategy_id": str(uuid.uuid4()), "generator": "llm"})
     assert [e.field for e in raised.value.errors] == ["/strategy_id", "/generator"]
+    whole = STRATEGY_EXAMPLE.model_dump(mode="json") | {"rationale": "whole document"}
+    assert strategies.revise(STRATEGY_EXAMPLE, whole).rationale == "whole document"
+    with pytest.raises(Conflict):
+        strategies.revise(STRATEGY_EXAMPLE, whole | {"version": 3})
     with pytest.raises(InvalidFields) as raised:
         strategies.revise(STRATEGY_EXAMPLE, {"currency": "euro"})
     assert [e.field for e in raised.value.errors] == ["/currency"]
@@ -187,3 +191,22 @@ def test_money_and_oauth_urls():
     query = parse_qs(urlsplit(url).query)
     assert query["x"] == ["1"] and query["scope"] == ["a b"] and query["access_type"] == ["offline"]
     assert query["redirect_uri"] == ["https://api.zamc.test/api/v1/oauth/google_ads/callback"]
+
+
+def test_the_principal_cache_forgets_after_its_ttl_and_can_be_off():
+    from zamc_gateway.adapters.principal_cache import PrincipalCache
+
+    now = [0.0]
+    cache = PrincipalCache(2.0, clock=lambda: now[0], max_entries=3)
+    cache.put("a", 1)
+    assert cache.get("a") == 1
+    now[0] = 2.5
+    assert cache.get("a") is None
+    for key in "bcde":
+        cache.put(key, key)
+    assert cache.get("e") == "e" and len(cache._entries) <= 3
+    cache.clear()
+    assert cache.get("e") is None
+    off = PrincipalCache(0)
+    off.put("a", 1)
+    assert off.get("a") is None

@@ -341,9 +341,14 @@ async def test_editing_a_strategy_creates_a_version_checked_against_platform_lim
             field="/daily_budget_micros",
         )
         problem(
-            await client.patch(f"/strategies/{strategy_id}", headers=owner.headers, json={"version": 7}),
+            await client.patch(f"/strategies/{strategy_id}", headers=owner.headers, json={"version": 1}), 409
+        )
+        problem(
+            await client.patch(
+                f"/strategies/{strategy_id}", headers=owner.headers, json={"project_id": str(uuid.uuid4())}
+            ),
             422,
-            field="/version",
+            field="/project_id",
         )
         problem(
             await client.patch(
@@ -352,18 +357,23 @@ async def test_editing_a_strategy_creates_a_version_checked_against_platform_lim
             422,
             field="/unknown_field",
         )
+        # the whole document as read, edited, is a valid patch too
+        whole = (await client.get(f"/strategies/{strategy_id}", headers=owner.headers)).json()["strategy"]
+        whole["objective"] = "sales from city runners"
+        again = await client.patch(f"/strategies/{strategy_id}", headers=owner.headers, json=whole)
+        assert again.status_code == 200 and again.json()["version"] == 3, again.text
         stale = await client.patch(
             f"/strategies/{strategy_id}",
             headers={**owner.headers, "If-Match": '"1"'},
             json={"rationale": "x"},
         )
         problem(stale, 409)
-        assert (await client.get(f"/strategies/{strategy_id}", headers=owner.headers)).json()[
-            "current_version"
-        ] == 2
+        current = (await client.get(f"/strategies/{strategy_id}", headers=owner.headers)).json()
+        assert current["current_version"] == 3
         old = (await client.get(f"/strategies/{strategy_id}?version=1", headers=owner.headers)).json()
         assert old["version"] == 1 and old["strategy"]["rationale"] == ""
-        assert len(probe.of("zamc.strategy.revised.v1")) == 1
+        await probe.wait_for("zamc.strategy.revised.v1", count=2)
+        assert [e.data.strategy.version for e in probe.of("zamc.strategy.revised.v1")] == [2, 3]
 
 
 async def test_approval_and_deployment_of_the_approved_version(

@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
 from zamc_events.runtime.service import ServiceRuntime
+from zamc_gateway.adapters.principal_cache import PrincipalCache
 from zamc_gateway.adapters.rate_limits import RateLimiter
 from zamc_gateway.api import (
     api_keys,
@@ -116,6 +117,7 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
         memory_kib=settings.argon2_memory_kib,
         parallelism=settings.argon2_parallelism,
     )
+    app.state.principal_cache = PrincipalCache(settings.principal_cache_seconds)
     app.state.rate_limiter = RateLimiter(
         js=lambda: runtime.js,
         bucket=settings.rate_limit_bucket,

@@ -25,6 +25,10 @@ class Settings(ServiceSettings):
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)
 
+    principal_cache_seconds: float = Field(
+        default=2.0, ge=0, description="how long a replica remembers a resolved credential; 0 = never"
+    )
+
     # HTTP hardening ---------------------------------------------------------------------------
     cors_origins: list[str] = []
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
-from zamc_gateway.api.deps import KeysAdmin, SessionDep
+from zamc_gateway.api.deps import KeysAdmin, SessionDep, forget_principals
 from zamc_gateway.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from zamc_gateway.service_layer import api_keys
 
@@ -26,6 +26,8 @@ async def create_api_key(body: ApiKeyCreate, session: SessionDep, principal: Key
 
 
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_api_key(key_id: uuid.UUID, session: SessionDep, principal: KeysAdmin) -> Response:
+async def revoke_api_key(
+    key_id: uuid.UUID, request: Request, session: SessionDep, principal: KeysAdmin
+) -> Response:
     await api_keys.revoke_api_key(session=session, principal=principal, key_id=key_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return Response(status_code=status.HTTP_204_NO_CONTENT, background=forget_principals(request))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from zamc_gateway.api.deps import (
     CurrentIdentity,
@@ -10,8 +10,10 @@ from zamc_gateway.api.deps import (
     RuntimeDep,
     SessionDep,
     SettingsDep,
+    forget_principals,
     limit_auth,
 )
+from zamc_gateway.domain.errors import Unauthorized
 from zamc_gateway.schemas import (
     LoginRequest,
     LogoutRequest,
@@ -50,16 +52,24 @@ async def login(
 
 
 @router.post("/refresh", dependencies=_limited)
-async def refresh(body: RefreshRequest, runtime: RuntimeDep, settings: SettingsDep) -> TokenPair:
+async def refresh(
+    body: RefreshRequest, request: Request, runtime: RuntimeDep, settings: SettingsDep
+) -> TokenPair:
     assert runtime.sessions is not None
-    return await identity.refresh(
-        sessions=runtime.sessions, settings=settings, refresh_token=body.refresh_token
-    )
+    try:
+        return await identity.refresh(
+            sessions=runtime.sessions, settings=settings, refresh_token=body.refresh_token
+        )
+    except Unauthorized:
+        forget_principals(request)  # a reused token may just have revoked a whole login
+        raise
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(session: SessionDep, caller: CurrentIdentity, body: LogoutRequest | None = None) -> Response:
+async def logout(
+    request: Request, session: SessionDep, caller: CurrentIdentity, body: LogoutRequest | None = None
+) -> Response:
     await identity.logout(
         session=session, identity=caller, refresh_token=body.refresh_token if body else None
     )
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return Response(status_code=status.HTTP_204_NO_CONTENT, background=forget_principals(request))

@@ -7,6 +7,7 @@
 - `CurrentIdentity`: the authenticated user or API key (401 otherwise); `CurrentPrincipal`: that
   identity acting in one organization (the `{org_id}` path parameter, else the
   `X-Organization-Id` header, else the user's first organization), rate-limited per principal.
+- Every dependency is `async def`: FastAPI runs plain `def` dependencies in a worker thread.
 - `require(Action.X)`: the only role check; `ReadPrincipal`, `WritePrincipal`, `MembersAdmin`,
   `KeysAdmin`, `ConnectionsAdmin` are the usual ones. `OrgDep` is the principal's organization id.
 """
@@ -20,10 +21,12 @@ from typing import Annotated
 from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.background import BackgroundTask
 from starlette.requests import HTTPConnection
 
 from zamc_events.runtime.outbox import Publisher
 from zamc_events.runtime.service import ServiceRuntime
+from zamc_gateway.adapters.principal_cache import PrincipalCache
 from zamc_gateway.adapters.rate_limits import RateLimiter
 from zamc_gateway.config import Settings
 from zamc_gateway.domain.errors import FieldError, Forbidden, InvalidFields, RateLimited, Unauthorized
@@ -33,14 +36,14 @@ from zamc_gateway.domain.rate_limits import Limit
 from zamc_gateway.service_layer import identity as identity_service
 
 
-def get_runtime(connection: HTTPConnection) -> ServiceRuntime:
+async def get_runtime(connection: HTTPConnection) -> ServiceRuntime:
     return connection.app.state.runtime
 
 
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 
 
-def get_settings(runtime: RuntimeDep) -> Settings:
+async def get_settings(runtime: RuntimeDep) -> Settings:
     settings = runtime.settings
     assert isinstance(settings, Settings)
     return settings
@@ -49,14 +52,14 @@ def get_settings(runtime: RuntimeDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_publisher(runtime: RuntimeDep) -> Publisher:
+async def get_publisher(runtime: RuntimeDep) -> Publisher:
     return runtime.publisher
 
 
 PublisherDep = Annotated[Publisher, Depends(get_publisher)]
 
 
-def get_hasher(request: Request) -> PasswordHasher:
+async def get_hasher(request: Request) -> PasswordHasher:
     return request.app.state.password_hasher
 
 
@@ -117,13 +120,30 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def current_identity(request: Request, session: SessionDep, settings: SettingsDep) -> Identity:
-    identity = await identity_service.authenticate(
-        session=session, settings=settings, token=bearer_token(request)
-    )
+async def limit_identity(connection: HTTPConnection, settings: Settings, identity: Identity) -> None:
+    """The per-principal limit (used by `current_identity`; GraphQL calls it after authenticating)."""
     if settings.rate_limit_enabled:
         limit = Limit("principal", settings.rate_limit_per_principal, settings.rate_limit_window_seconds)
-        await _enforce(request, limit, identity.rate_limit_key)
+        await _enforce(connection, limit, identity.rate_limit_key)
+
+
+async def get_principal_cache(connection: HTTPConnection) -> PrincipalCache:
+    return connection.app.state.principal_cache
+
+
+PrincipalCacheDep = Annotated[PrincipalCache, Depends(get_principal_cache)]
+
+
+async def current_identity(
+    request: Request, session: SessionDep, settings: SettingsDep, cache: PrincipalCacheDep
+) -> Identity:
+    token = bearer_token(request)
+    identity = cache.get(("token", token))
+    if identity is None:
+        identity = await identity_service.authenticate(session=session, settings=settings, token=token)
+        if identity.kind == "api_key":  # a JWT is read without the database: nothing to save
+            cache.put(("token", token), identity)
+    await limit_identity(request, settings, identity)
     return identity
 
 
@@ -145,11 +165,27 @@ def _organization_hint(request: Request) -> tuple[uuid.UUID | None, bool]:
         ) from None
 
 
-async def current_principal(request: Request, session: SessionDep, identity: CurrentIdentity) -> Principal:
+async def current_principal(
+    request: Request, session: SessionDep, identity: CurrentIdentity, cache: PrincipalCacheDep
+) -> Principal:
     organization_id, from_path = _organization_hint(request)
-    return await identity_service.resolve_principal(
-        session=session, identity=identity, organization_id=organization_id, from_path=from_path
-    )
+    key = ("principal", identity, organization_id)
+    principal = cache.get(key)
+    if principal is None:
+        principal = await identity_service.resolve_principal(
+            session=session, identity=identity, organization_id=organization_id, from_path=from_path
+        )
+        cache.put(key, principal)
+    return principal
+
+
+def forget_principals(connection: HTTPConnection) -> BackgroundTask:
+    """After a revocation: forget every remembered credential of this process now, and again
+    (the returned task, attach it to the response) once the revocation is committed, so that a
+    request racing with the commit cannot remember the old state."""
+    cache: PrincipalCache = connection.app.state.principal_cache
+    cache.clear()
+    return BackgroundTask(cache.clear)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -174,7 +210,7 @@ KeysAdmin = Annotated[Principal, require(Action.manage_api_keys)]
 ConnectionsAdmin = Annotated[Principal, require(Action.manage_connections)]
 
 
-def current_org(principal: CurrentPrincipal) -> uuid.UUID:
+async def current_org(principal: CurrentPrincipal) -> uuid.UUID:
     return principal.organization_id
 
 

@@ -13,5 +13,4 @@ router = APIRouter(tags=["me"])
 
 @router.get("/me")
 async def me(session: SessionDep, caller: CurrentIdentity) -> MePublic:
-    await identity.check_session(session=session, identity=caller)
     return await identity.me(session=session, identity=caller)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
-from zamc_gateway.api.deps import MembersAdmin, ReadPrincipal, SessionDep
+from zamc_gateway.api.deps import MembersAdmin, ReadPrincipal, SessionDep, forget_principals
 from zamc_gateway.schemas import MemberCreate, MemberPublic
 from zamc_gateway.service_layer import organizations
 
@@ -31,7 +31,7 @@ async def add_member(
 
 @router.delete("/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_member(
-    org_id: uuid.UUID, user_id: uuid.UUID, session: SessionDep, principal: MembersAdmin
+    org_id: uuid.UUID, user_id: uuid.UUID, request: Request, session: SessionDep, principal: MembersAdmin
 ) -> Response:
     await organizations.remove_member(session=session, principal=principal, user_id=user_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return Response(status_code=status.HTTP_204_NO_CONTENT, background=forget_principals(request))

@@ -1,5 +1,8 @@
 """A marketer's edit of a strategy: a JSON merge patch (RFC 7396) producing the next version,
-validated as a `CampaignStrategy` and against platform limits, every problem named by field."""
+validated as a `CampaignStrategy` and against platform limits, every problem named by field.
+
+The patch may be the whole document as read: identity fields equal to the current ones are
+fine, `version` names the version the edit was made to (another one is a conflict)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from pydantic import ValidationError
 
 from zamc_events.contracts.strategy import CampaignStrategy
 from zamc_events.platform_limits import check_strategy
-from zamc_gateway.domain.errors import FieldError, InvalidFields
+from zamc_gateway.domain.errors import Conflict, FieldError, InvalidFields
 
 # Identity and provenance of a version: set by the gateway, never by an edit.
 FIXED_FIELDS = ("strategy_id", "brief_id", "project_id", "version", "generator", "model")
@@ -39,14 +42,20 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 def revise(current: CampaignStrategy, patch: dict[str, Any]) -> CampaignStrategy:
     """The next version of `current` with `patch` applied; raises InvalidFields naming each field."""
+    original = current.model_dump(mode="json")
+    if "version" in patch and patch["version"] != current.version:
+        # a whole document sent back carries the version it was edited from
+        raise Conflict(
+            f"The edit was made to version {patch['version']}; the strategy is at version {current.version}."
+        )
     fixed = [
         FieldError(field=f"/{name}", message="cannot be changed by an edit", type="read_only")
         for name in FIXED_FIELDS
-        if name in patch
+        if name in patch and name != "version" and patch[name] != original.get(name)
     ]
     if fixed:
         raise InvalidFields(fixed)
-    document = merge_patch(current.model_dump(mode="json"), patch)
+    document = merge_patch(original, patch)
     document["version"] = current.version + 1
     try:
         revised = CampaignStrategy.model_validate(document, extra="forbid")

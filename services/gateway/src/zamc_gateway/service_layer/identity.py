@@ -262,44 +262,52 @@ def _not_member(from_path: bool) -> None:
     raise Forbidden("You are not a member of that organization.")
 
 
-async def check_session(*, session: AsyncSession, identity: Identity) -> None:
-    if identity.kind != "user":
-        return
-    revoked = (
-        await session.execute(
-            select(auth_sessions.c.revoked_at).where(
-                auth_sessions.c.id == identity.session_id, auth_sessions.c.user_id == identity.user_id
-            )
-        )
-    ).first()
-    if revoked is None or revoked.revoked_at is not None:
-        raise Unauthorized("The session has ended; sign in again.")
-
-
 async def me(*, session: AsyncSession, identity: Identity) -> MePublic:
+    """Who the caller is; for a user also checks the login session is live (one query)."""
     if identity.kind == "api_key":
-        key = (await session.execute(select(api_keys).where(api_keys.c.id == identity.api_key_id))).one()
-        organization = (
-            await session.execute(select(organizations).where(organizations.c.id == key.organization_id))
+        key = (
+            await session.execute(
+                select(
+                    api_keys.c.id, api_keys.c.name, api_keys.c.scope, organizations.c.id, organizations.c.name
+                )
+                .join(organizations, organizations.c.id == api_keys.c.organization_id)
+                .where(api_keys.c.id == identity.api_key_id)
+            )
         ).one()
         return MePublic(
             kind="api_key",
-            api_key=ApiKeyIdentity(id=key.id, name=key.name, scope=ApiKeyScope(key.scope)),
-            organizations=[
-                OrganizationPublic(id=organization.id, name=organization.name, role=identity.role)
-            ],
+            api_key=ApiKeyIdentity(id=key[0], name=key[1], scope=ApiKeyScope(key[2])),
+            organizations=[OrganizationPublic(id=key[3], name=key[4], role=identity.role)],
         )
-    user = (await session.execute(select(users).where(users.c.id == identity.user_id))).one()
     rows = (
         await session.execute(
-            select(organizations.c.id, organizations.c.name, memberships.c.role)
-            .join(memberships, memberships.c.organization_id == organizations.c.id)
-            .where(memberships.c.user_id == identity.user_id)
+            select(
+                auth_sessions.c.revoked_at,
+                users.c.id,
+                users.c.email,
+                users.c.created_at,
+                organizations.c.id.label("organization_id"),
+                organizations.c.name.label("organization_name"),
+                memberships.c.role,
+            )
+            .select_from(
+                auth_sessions.join(users, users.c.id == auth_sessions.c.user_id)
+                .outerjoin(memberships, memberships.c.user_id == users.c.id)
+                .outerjoin(organizations, organizations.c.id == memberships.c.organization_id)
+            )
+            .where(auth_sessions.c.id == identity.session_id, auth_sessions.c.user_id == identity.user_id)
             .order_by(memberships.c.created_at, organizations.c.id)
         )
     ).all()
+    if not rows or rows[0].revoked_at is not None:
+        raise Unauthorized("The session has ended; sign in again.")
+    first = rows[0]
     return MePublic(
         kind="user",
-        user=UserPublic.model_validate(user),
-        organizations=[OrganizationPublic(id=r.id, name=r.name, role=Role(r.role)) for r in rows],
+        user=UserPublic(id=first.id, email=first.email, created_at=first.created_at),
+        organizations=[
+            OrganizationPublic(id=r.organization_id, name=r.organization_name, role=Role(r.role))
+            for r in rows
+            if r.organization_id is not None
+        ],
     )
