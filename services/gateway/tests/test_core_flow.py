@@ -130,6 +130,20 @@ async def test_meta_link_failure_denied_consent_and_removal(client, signup, scen
 
     await eventually(both_failed)
 
+    await scenario.publish(
+        accounts.MetaReauthorizationRequired(connection_id=uuid.UUID(denied["id"]), reason="token expired"),
+        owner.org_id,
+    )
+
+    async def needs_reauth():
+        listed = {
+            c["id"]: c for c in (await client.get("/platform-connections", headers=owner.headers)).json()
+        }
+        assert listed[denied["id"]]["status"] == "reauthorization_required"
+        return True
+
+    await eventually(needs_reauth)
+
     async with EventProbe.watching(jetstream, "zamc.meta.>") as probe:
         removed = await client.delete(f"/platform-connections/{first['id']}", headers=owner.headers)
         assert removed.status_code == 204
