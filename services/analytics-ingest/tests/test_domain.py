@@ -34,7 +34,7 @@ H = timedelta(hours=1)
 
 
 def _record(reported_at: datetime, clicks: int = 1, hour: datetime = T0, ad: str = "a") -> FactRecord:
-    return FactRecord("c", "g", ad, hour, 10, clicks, 100, 0, 0, reported_at)
+    return FactRecord("c", "g", ad, hour, hour, 10, clicks, 100, 0, 0, reported_at)
 
 
 class TestRestatementRule:
@@ -67,7 +67,7 @@ class TestRestatementRule:
             conversion_value_micros=0,
             reported_at=T0,
         )
-        record = FactRecord.from_observation(observation)
+        record = FactRecord.from_observation(observation, day_start=T0)
         assert (record.ad_group_id, record.ad_id) == ("", "")
         assert record.conversions_micros == 2_333_333
         assert conversions_to_micros(0.1) + conversions_to_micros(0.2) == conversions_to_micros(0.3)

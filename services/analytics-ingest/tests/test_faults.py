@@ -49,7 +49,7 @@ async def test_killed_after_commit_before_ack_ends_in_the_ground_truth(
 
         crashing = _start(nats_url, database_url, tmp_path, ZAMC_CRASH_AT="consumer.after_commit")
         try:
-            await asyncio.wait_for(asyncio.to_thread(crashing.wait), timeout=60)
+            await asyncio.wait_for(asyncio.to_thread(crashing.wait), timeout=120)
         finally:
             stop_process(crashing, signal.SIGKILL)
         assert crashing.returncode == -signal.SIGKILL
@@ -63,9 +63,14 @@ async def test_killed_after_commit_before_ack_ends_in_the_ground_truth(
             await asyncio.sleep(1.5)  # past ack_wait: an unacked message would have been redelivered by now
             assert await state.facts() == scenario.truth
             expected = scenario.campaign_rollups()
-            deadline = asyncio.get_running_loop().time() + 20
-            while reports.fold_rollup_events(probe.of(RollupUpdated.subject)) != expected:
-                assert asyncio.get_running_loop().time() < deadline, "rollup_updated never caught up"
+            deadline = asyncio.get_running_loop().time() + 30
+            while (folded := reports.fold_rollup_events(probe.of(RollupUpdated.subject))) != expected:
+                if asyncio.get_running_loop().time() > deadline:
+                    differ = {k: (folded.get(k), v) for k, v in expected.items() if folded.get(k) != v}
+                    dirty = await state.scalar(
+                        "SELECT count(*) FROM analytics.campaign_freshness WHERE dirty_since IS NOT NULL"
+                    )
+                    pytest.fail(f"rollup_updated never caught up ({dirty} campaigns dirty): {differ}")
                 await asyncio.sleep(0.1)
             campaign_rows = {
                 (k.platform, k.account_external_id, k.campaign_id, k.granularity, k.period_start): v

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from zamc_analytics_ingest.adapters.facts import store_facts
 from zamc_analytics_ingest.domain.observations import FactRecord, latest_per_key
-from zamc_analytics_ingest.domain.totals import Fact, Totals, recompute_rollups
+from zamc_analytics_ingest.domain.totals import Fact, Totals, local_day_start, recompute_rollups
 from zamc_analytics_ingest.main import definition
 from zamc_events.runtime.db import create_engine
 from zamc_events.runtime.migrations import upgrade_to_head
@@ -40,6 +40,7 @@ report = st.builds(
             ad_group_id=f"g{ad % 2}",
             ad_id=f"a{ad}",
             hour_start=FIRST_HOUR + timedelta(hours=hour),
+            day_start=local_day_start(FIRST_HOUR + timedelta(hours=hour), ACCOUNTS[account][3]),
             impressions=values[0],
             clicks=values[1],
             cost_micros=values[2],

@@ -28,6 +28,7 @@ metric_fact = Table(
     _ts("hour_start", primary_key=True),
     Column("ad_group_id", Text, primary_key=True),
     Column("ad_id", Text, primary_key=True),
+    _ts("day_start", nullable=False),
     Column("currency", String(3), nullable=False),
     Column("time_zone", Text, nullable=False),
     *_measures(),

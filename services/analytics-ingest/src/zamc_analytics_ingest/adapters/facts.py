@@ -30,10 +30,11 @@ STAGING_TABLE = "analytics_staging"
 CREATE_STAGING = text(
     f"""
     CREATE TEMP TABLE IF NOT EXISTS {STAGING_TABLE} (
-        campaign_id text NOT NULL,
-        ad_group_id text NOT NULL,
-        ad_id text NOT NULL,
+        campaign_id text COLLATE "C" NOT NULL,
+        ad_group_id text COLLATE "C" NOT NULL,
+        ad_id text COLLATE "C" NOT NULL,
         hour_start timestamptz NOT NULL,
+        day_start timestamptz NOT NULL,
         impressions bigint NOT NULL,
         clicks bigint NOT NULL,
         cost_micros bigint NOT NULL,
@@ -52,15 +53,14 @@ _SET_PREV = ", ".join(f"prev_{c} = f.{c}" for c in _M)
 _SET_NEW = ", ".join(f"{c} = excluded.{c}" for c in _M)
 _COLS = ", ".join(_M)
 _CHANGED = " OR ".join(f"m.{c} <> m.prev_{c}" for c in _M)
-_DAY = "date_trunc('day', hour_start, $4::text)"
 
 # $1 platform, $2 account, $3 currency, $4 time zone, $5 event id, $6 tenant id
 MERGE = f"""
 WITH merged AS (
     INSERT INTO analytics.metric_fact AS f (
-        platform, account_external_id, campaign_id, hour_start, ad_group_id, ad_id,
+        platform, account_external_id, campaign_id, hour_start, ad_group_id, ad_id, day_start,
         currency, time_zone, {_COLS}, reported_at, event_id)
-    SELECT $1::text, $2::text, s.campaign_id, s.hour_start, s.ad_group_id, s.ad_id,
+    SELECT $1::text, $2::text, s.campaign_id, s.hour_start, s.ad_group_id, s.ad_id, s.day_start,
            $3::text, $4::text, s.impressions, s.clicks, s.cost_micros, s.conversions_micros,
            s.conversion_value_micros, s.reported_at, $5::uuid
     FROM {STAGING_TABLE} s
@@ -69,12 +69,12 @@ WITH merged AS (
         {_SET_PREV}, prev_reported_at = f.reported_at,
         {_SET_NEW}, reported_at = excluded.reported_at, event_id = excluded.event_id,
         currency = excluded.currency, time_zone = excluded.time_zone,
-        restatements = f.restatements + 1, updated_at = now()
+        day_start = excluded.day_start, restatements = f.restatements + 1, updated_at = now()
     WHERE excluded.reported_at > f.reported_at
     RETURNING f.*
 ),
 changed AS (
-    SELECT m.campaign_id, m.ad_group_id, m.ad_id, m.hour_start, m.reported_at, m.prev_reported_at,
+    SELECT m.campaign_id, m.ad_group_id, m.ad_id, m.hour_start, m.day_start, m.reported_at, m.prev_reported_at,
            {", ".join(f"m.{c}, m.prev_{c}" for c in _M)}, {_DELTAS}
     FROM merged m
     WHERE m.prev_reported_at IS NULL OR {_CHANGED}
@@ -96,18 +96,18 @@ rolled AS (
            $3::text, {_SUM_DELTAS}, max(reported_at)
     FROM (
         SELECT 'ad'::text AS level, 'day'::text AS granularity, campaign_id, ad_group_id, ad_id,
-               {_DAY} AS period_start, reported_at, {", ".join(f"d_{c}" for c in _M)} FROM changed
+               day_start AS period_start, reported_at, {", ".join(f"d_{c}" for c in _M)} FROM changed
         UNION ALL
         SELECT 'campaign', 'hour', campaign_id, '', '', hour_start, reported_at,
                {", ".join(f"d_{c}" for c in _M)} FROM changed
         UNION ALL
-        SELECT 'campaign', 'day', campaign_id, '', '', {_DAY}, reported_at,
+        SELECT 'campaign', 'day', campaign_id, '', '', day_start, reported_at,
                {", ".join(f"d_{c}" for c in _M)} FROM changed
         UNION ALL
         SELECT 'account', 'hour', '', '', '', hour_start, reported_at,
                {", ".join(f"d_{c}" for c in _M)} FROM changed
         UNION ALL
-        SELECT 'account', 'day', '', '', '', {_DAY}, reported_at,
+        SELECT 'account', 'day', '', '', '', day_start, reported_at,
                {", ".join(f"d_{c}" for c in _M)} FROM changed
     ) deltas
     GROUP BY level, granularity, campaign_id, period_start, ad_group_id, ad_id
@@ -167,9 +167,7 @@ async def store_facts(
         return StoreResult(0, 0, 0, 0, 0, 0)
     await session.execute(CREATE_STAGING)  # also makes sure the transaction has begun
     connection = await driver_connection(session)
-    await connection.copy_records_to_table(
-        STAGING_TABLE, records=[r.copy_record() for r in records], columns=STAGING_COLUMNS
-    )
+    await connection.copy_records_to_table(STAGING_TABLE, records=records, columns=STAGING_COLUMNS)
     row = await connection.fetchrow(
         MERGE, platform, account_external_id, currency, time_zone, event_id, tenant_id
     )

@@ -12,8 +12,8 @@ integer millionths ("conversion micros") so that sums, restatement deltas and ro
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zamc_events.contracts.metrics import MetricObservation, MetricsObserved
@@ -43,14 +43,17 @@ def supersedes(*, new_reported_at: datetime, stored_reported_at: datetime | None
     return stored_reported_at is None or new_reported_at > stored_reported_at
 
 
-@dataclass(frozen=True, slots=True)
-class FactRecord:
-    """One observation ready to be staged (the platform and account are the batch's)."""
+class FactRecord(NamedTuple):
+    """One observation ready to be staged (the platform and account are the batch's).
+
+    A tuple in the staging table's column order, so it is its own COPY record.
+    """
 
     campaign_id: str
     ad_group_id: str
     ad_id: str
     hour_start: datetime
+    day_start: datetime  # UTC instant of the account-local midnight starting the hour's day
     impressions: int
     clicks: int
     cost_micros: int
@@ -63,50 +66,23 @@ class FactRecord:
         return (self.campaign_id, self.ad_group_id, self.ad_id, self.hour_start)
 
     @classmethod
-    def from_observation(cls, observation: MetricObservation) -> FactRecord:
-        hour_start = observation.hour_start.astimezone(UTC)
-        if hour_start.second or hour_start.microsecond:
-            raise InvalidObservationError(f"hour_start {observation.hour_start} is not the start of an hour")
+    def from_observation(cls, observation: MetricObservation, *, day_start: datetime) -> FactRecord:
         return cls(
-            campaign_id=observation.campaign_id,
-            ad_group_id=observation.ad_group_id or "",
-            ad_id=observation.ad_id or "",
-            hour_start=hour_start,
-            impressions=observation.impressions,
-            clicks=observation.clicks,
-            cost_micros=observation.cost_micros,
-            conversions_micros=conversions_to_micros(observation.conversions),
-            conversion_value_micros=observation.conversion_value_micros,
-            reported_at=observation.reported_at.astimezone(UTC),
-        )
-
-    def copy_record(self) -> tuple:
-        return (
-            self.campaign_id,
-            self.ad_group_id,
-            self.ad_id,
-            self.hour_start,
-            self.impressions,
-            self.clicks,
-            self.cost_micros,
-            self.conversions_micros,
-            self.conversion_value_micros,
-            self.reported_at,
+            observation.campaign_id,
+            observation.ad_group_id or "",
+            observation.ad_id or "",
+            observation.hour_start.astimezone(UTC),
+            day_start,
+            observation.impressions,
+            observation.clicks,
+            observation.cost_micros,
+            conversions_to_micros(observation.conversions),
+            observation.conversion_value_micros,
+            observation.reported_at.astimezone(UTC),
         )
 
 
-STAGING_COLUMNS = (
-    "campaign_id",
-    "ad_group_id",
-    "ad_id",
-    "hour_start",
-    "impressions",
-    "clicks",
-    "cost_micros",
-    "conversions_micros",
-    "conversion_value_micros",
-    "reported_at",
-)
+STAGING_COLUMNS = FactRecord._fields
 
 
 def latest_per_key(records: Iterable[FactRecord]) -> list[FactRecord]:
@@ -128,7 +104,23 @@ def time_zone(name: str) -> ZoneInfo:
         raise InvalidObservationError(f"unknown time zone {name!r}") from None
 
 
+def local_day_start(hour_start: datetime, time_zone_name: str) -> datetime:
+    """UTC instant of the local midnight that starts the account-local day holding `hour_start`."""
+    local = hour_start.astimezone(time_zone(time_zone_name))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
 def facts_of(event: MetricsObserved) -> list[FactRecord]:
     """The batch's observations as fact records, one per key; raises InvalidObservationError."""
     time_zone(event.time_zone)
-    return latest_per_key(FactRecord.from_observation(o) for o in event.observations)
+    days: dict[datetime, datetime] = {}
+    records = []
+    for observation in event.observations:
+        hour = observation.hour_start
+        if hour.second or hour.microsecond:
+            raise InvalidObservationError(f"hour_start {hour} is not the start of an hour")
+        day = days.get(hour)
+        if day is None:
+            day = days[hour] = local_day_start(hour, event.time_zone)
+        records.append(FactRecord.from_observation(observation, day_start=day))
+    return latest_per_key(records)

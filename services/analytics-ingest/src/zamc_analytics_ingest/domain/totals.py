@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, NamedTuple
 
 from zamc_analytics_ingest.domain.derived import DerivedMetrics, derive
-from zamc_analytics_ingest.domain.observations import micros_to_conversions, time_zone
+from zamc_analytics_ingest.domain.observations import local_day_start, micros_to_conversions, time_zone
 
 Level = Literal["ad", "campaign", "account"]
 Granularity = Literal["hour", "day"]
@@ -68,12 +68,6 @@ class Totals:
             conversions=self.conversions,
             conversion_value_micros=self.conversion_value_micros,
         )
-
-
-def local_day_start(hour_start: datetime, time_zone_name: str) -> datetime:
-    """UTC instant of the local midnight that starts the account-local day holding `hour_start`."""
-    local = hour_start.astimezone(time_zone(time_zone_name))
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
 
 
 def local_day_end(day_start: datetime, time_zone_name: str) -> datetime:

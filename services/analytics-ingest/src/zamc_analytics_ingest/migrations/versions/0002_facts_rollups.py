@@ -9,6 +9,8 @@ down_revision = "0001"
 
 S = "analytics"
 TS = sa.DateTime(timezone=True)
+# platform ids are opaque ASCII: byte-order comparison keeps key sorting and index lookups cheap
+ID = sa.Text(collation="C")
 MEASURES = ("impressions", "clicks", "cost_micros", "conversions_micros", "conversion_value_micros")
 
 
@@ -28,11 +30,12 @@ def upgrade() -> None:
     op.create_table(
         "metric_fact",
         sa.Column("platform", sa.String(20), nullable=False),
-        sa.Column("account_external_id", sa.Text, nullable=False),
-        sa.Column("campaign_id", sa.Text, nullable=False),
+        sa.Column("account_external_id", ID, nullable=False),
+        sa.Column("campaign_id", ID, nullable=False),
         sa.Column("hour_start", TS, nullable=False),
-        sa.Column("ad_group_id", sa.Text, nullable=False, server_default=""),
-        sa.Column("ad_id", sa.Text, nullable=False, server_default=""),
+        sa.Column("ad_group_id", ID, nullable=False, server_default=""),
+        sa.Column("ad_id", ID, nullable=False, server_default=""),
+        sa.Column("day_start", TS, nullable=False),  # the account-local day holding the hour
         sa.Column("currency", sa.String(3), nullable=False),
         sa.Column("time_zone", sa.Text, nullable=False),
         *_measures(),
@@ -58,11 +61,11 @@ def upgrade() -> None:
         "metric_fact_history",
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
         sa.Column("platform", sa.String(20), nullable=False),
-        sa.Column("account_external_id", sa.Text, nullable=False),
-        sa.Column("campaign_id", sa.Text, nullable=False),
+        sa.Column("account_external_id", ID, nullable=False),
+        sa.Column("campaign_id", ID, nullable=False),
         sa.Column("hour_start", TS, nullable=False),
-        sa.Column("ad_group_id", sa.Text, nullable=False),
-        sa.Column("ad_id", sa.Text, nullable=False),
+        sa.Column("ad_group_id", ID, nullable=False),
+        sa.Column("ad_id", ID, nullable=False),
         sa.Column("currency", sa.String(3), nullable=False),
         sa.Column("reported_at", TS, nullable=False),
         *_measures(),
@@ -83,11 +86,11 @@ def upgrade() -> None:
         sa.Column("level", sa.String(10), nullable=False),
         sa.Column("granularity", sa.String(5), nullable=False),
         sa.Column("platform", sa.String(20), nullable=False),
-        sa.Column("account_external_id", sa.Text, nullable=False),
-        sa.Column("campaign_id", sa.Text, nullable=False),
+        sa.Column("account_external_id", ID, nullable=False),
+        sa.Column("campaign_id", ID, nullable=False),
         sa.Column("period_start", TS, nullable=False),
-        sa.Column("ad_group_id", sa.Text, nullable=False),
-        sa.Column("ad_id", sa.Text, nullable=False),
+        sa.Column("ad_group_id", ID, nullable=False),
+        sa.Column("ad_id", ID, nullable=False),
         sa.Column("currency", sa.String(3), nullable=False),
         *_measures(),
         sa.Column("newest_reported_at", TS, nullable=False),
@@ -110,8 +113,8 @@ def upgrade() -> None:
     op.create_table(
         "campaign_freshness",
         sa.Column("platform", sa.String(20), nullable=False),
-        sa.Column("account_external_id", sa.Text, nullable=False),
-        sa.Column("campaign_id", sa.Text, nullable=False),
+        sa.Column("account_external_id", ID, nullable=False),
+        sa.Column("campaign_id", ID, nullable=False),
         sa.Column("currency", sa.String(3), nullable=False),
         sa.Column("time_zone", sa.Text, nullable=False),
         sa.Column("tenant_id", sa.Uuid),
@@ -135,8 +138,8 @@ def upgrade() -> None:
     op.create_table(
         "anomaly",
         sa.Column("platform", sa.String(20), nullable=False),
-        sa.Column("account_external_id", sa.Text, nullable=False),
-        sa.Column("campaign_id", sa.Text, nullable=False),
+        sa.Column("account_external_id", ID, nullable=False),
+        sa.Column("campaign_id", ID, nullable=False),
         sa.Column("kind", sa.String(30), nullable=False),
         sa.Column("hour_start", TS, nullable=False),
         sa.Column("evidence", JSONB, nullable=False),
