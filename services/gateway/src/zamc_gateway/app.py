@@ -1,4 +1,5 @@
-"""The gateway's HTTP application: REST under /api/v1, GraphQL at /graphql, OpenAPI at /docs."""
+"""The gateway's HTTP application: REST under /api/v1, GraphQL at /graphql, OpenAPI at /docs, the
+web console at /."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from zamc_gateway.api.problems import PROBLEM_JSON, install
 from zamc_gateway.config import Settings
 from zamc_gateway.domain.credentials import password_hasher
 from zamc_gateway.graphql.schema import graphql_router
+from zamc_gateway.web import mount_web
 
 API_PREFIX = "/api/v1"
 CORE_ROUTERS = (
@@ -134,6 +136,7 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
         v1.include_router(router)
     app.include_router(v1)
     app.include_router(graphql_router(runtime), dependencies=[Depends(limit_ip)])
+    mount_web(app)  # the web console at /, after every API route
 
     if settings.cors_origins:
         app.add_middleware(
