@@ -283,16 +283,51 @@ class HeroFlow:
 
         async def summary() -> dict[str, Any] | None:
             current = await self.call("GET", "/analytics/summary", params={"project_id": project_id})
-            overall = current.get("overall") or {}
-            return current if overall.get("impressions", 0) > 0 else None
+            platforms = {p["platform"]: p for p in current["platforms"]}
+            return (
+                current
+                if all(platforms.get(p, {}).get("impressions", 0) > 0 for p in self.state["accounts"])
+                else None
+            )
 
-        current = await self.eventually(summary, "metrics for the deployed campaigns", timeout=90)
+        await self.eventually(summary, "metrics from both platforms", timeout=90)
+        # Freeze the market, let one more sync land, then the figures must equal the platforms' truth.
+        speed = (await self.admin("GET", "/admin/state"))["speed"]
+        await self.admin("POST", "/admin/clock/speed", json={"speed": 0})
+        truth = await self._platform_truth()
+
+        async def matches_truth() -> dict[str, Any] | None:
+            current = await self.call("GET", "/analytics/summary", params={"project_id": project_id})
+            seen = {
+                p["platform"]: {k: p[k] for k in ("impressions", "clicks", "spend_micros")}
+                for p in current["platforms"]
+            }
+            self.state["last_summary"] = seen
+            return current if seen == truth else None
+
+        try:
+            current = await self.eventually(
+                matches_truth, "the summary to equal the sandbox's ground truth", timeout=60
+            )
+        except FlowError as error:
+            raise FlowError(f"{error}; truth: {truth}") from None
         csv = await self.call("GET", "/analytics/export.csv", params={"project_id": project_id})
-        self.state["summary"] = current
-        return {
-            "summary": current.get("overall", current.get("total")),
-            "csv_lines": len(str(csv).splitlines()),
-        }
+        await self.admin("POST", "/admin/clock/speed", json={"speed": speed})
+        return {"per platform": truth, "csv lines": len(str(csv).splitlines()), "overall": current["overall"]}
+
+    async def _platform_truth(self) -> dict[str, dict[str, int]]:
+        """Impressions, clicks and spend the sandboxes delivered for the deployed campaigns (exact)."""
+        window = {"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z"}
+        truth: dict[str, dict[str, int]] = {}
+        for target in self.last_deployment["targets"]:
+            totals = {"impressions": 0, "clicks": 0, "spend_micros": 0}
+            for campaign_id in target["platform_campaign_ids"]:
+                found = (await self.admin("GET", f"/admin/truth/{campaign_id}", params=window))["totals"]
+                totals["impressions"] += found["impressions"]
+                totals["clicks"] += found["clicks"]
+                totals["spend_micros"] += found["cost_micros"]
+            truth[target["platform"]] = totals
+        return truth
 
     async def recommendation(self) -> dict[str, Any]:
         project_id = self.state["project_id"]

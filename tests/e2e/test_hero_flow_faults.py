@@ -38,7 +38,9 @@ async def test_meta_rejects_the_ad_set_so_google_is_rolled_back(platform: LocalP
         google = (await flow.sandbox_objects())["google"]
         campaigns = [o for o in google if o["collection"] == "campaigns"]
         assert campaigns, "the Google campaign was never created, so nothing was rolled back"
-        assert [c for c in campaigns if c["status"] != "REMOVED"] == [], "Google campaigns survive the rollback"
+        assert [c for c in campaigns if c["status"] != "REMOVED"] == [], (
+            "Google campaigns survive the rollback"
+        )
 
 
 @pytest.mark.platform_env(ZAMC_CRASH_AT="connector_google.deploy.after_mutate")
