@@ -40,7 +40,7 @@ def funnel() -> Group:
             timeseries(
                 "Briefs submitted",
                 [Query(f"sum(increase(zamc_briefs_submitted_total[{RATE}]))", "briefs")],
-                width=8,
+                width=6,
             ),
             timeseries(
                 "Strategies by generator",
@@ -50,13 +50,26 @@ def funnel() -> Group:
                         "{{generator}}",
                     )
                 ],
-                width=8,
+                width=6,
                 stack=True,
+            ),
+            timeseries(
+                "Strategy generation time p95",
+                [
+                    Query(
+                        "histogram_quantile(0.95, sum by (le, generator) "
+                        f"(rate(zamc_strategy_generation_seconds_bucket[{RATE}])))",
+                        "{{generator}}",
+                    )
+                ],
+                unit="s",
+                width=6,
+                description="From the worker taking the brief to the stored strategy, by generator.",
             ),
             timeseries(
                 "Deployments by status",
                 [Query(f"sum by (status) (increase(zamc_deployments_total[{RATE}]))", "{{status}}")],
-                width=8,
+                width=6,
                 stack=True,
             ),
         ],
