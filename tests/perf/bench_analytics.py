@@ -213,6 +213,7 @@ async def throughput(nats_url: str, database_url: str, settings: Settings, n: in
             "SELECT sum(cost_micros) FROM analytics.rollup WHERE level = 'campaign' AND granularity = 'hour'",
         ),
     )
+    facts, impressions, cost = int(facts), int(impressions or 0), int(cost or 0)
     ok = (facts, impressions, cost) == (data.observations, data.impressions, data.cost_micros)
     print(
         f"check       facts {facts:,}, impressions {impressions:,}, cost {cost:,} micros: "

@@ -118,6 +118,8 @@ async def publish_rollup_updates(
                 ),
                 tenant_id=campaign.tenant_id,
             )
+        if judged_from[campaign.key] >= campaign.dirty_to:
+            continue  # only hours too old to judge changed
         found = detect(
             {v.period_start: v.totals for v in hour_values},
             judge=_hours(judged_from[campaign.key], campaign.dirty_to),
