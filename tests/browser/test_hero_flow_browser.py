@@ -46,6 +46,13 @@ class Screens:
         self.artifacts = artifacts
         self.count = 0
         self.problems: list[str] = []
+        self.log = artifacts / "problems.txt"
+        self.log.write_text("")
+
+    def problem(self, text: str) -> None:
+        self.problems.append(text)
+        with self.log.open("a") as log:
+            log.write(text + "\n")
 
     def axe(self, name: str) -> None:
         if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
@@ -56,7 +63,7 @@ class Screens:
         for violation in result["violations"]:
             if violation["impact"] in ("serious", "critical"):
                 targets = [" ".join(node["target"]) for node in violation["nodes"][:3]]
-                self.problems.append(
+                self.problem(
                     f"{name}: {violation['id']} ({violation['impact']}) {violation['help']} at {targets}"
                 )
 
@@ -70,12 +77,14 @@ class Screens:
                      .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
                      .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
             )
-            self.problems.append(f"{name}: {wide}px wider than a 360 px screen ({culprits})")
+            self.problem(f"{name}: {wide}px wider than a 360 px screen ({culprits})")
 
-    def check(self, name: str) -> None:
+    def check(self, name: str, *, readme: bool = False) -> None:
         self.count += 1
         stem = f"{self.count:02d}-{name}"
         self.axe(name)
+        if readme:  # the README's pictures: the first screenful at 1280 px
+            self.page.screenshot(path=self.artifacts / f"readme-{name}.png")
         self.page.screenshot(path=self.artifacts / f"{stem}-1280.png", full_page=True)
         self.page.set_viewport_size({"width": 390, "height": 844})
         self.page.wait_for_timeout(150)
@@ -188,7 +197,8 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     page.get_by_role("tab", name="Budget split").click()
     screens.check("strategy-budget")
     page.get_by_role("tab", name="Google Ads").click()
-    screens.check("strategy-review")
+    page.get_by_role("heading", name="Strategy review").scroll_into_view_if_needed()
+    screens.check("strategy-review", readme=True)
     page.get_by_role("button", name="Approve version 2").click()
     expect(page.get_by_role("button", name="Approved")).to_be_visible()
 
@@ -227,7 +237,7 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     )
     assert navigations == [], f"the dashboard reloaded: {navigations}"
     expect(page.get_by_role("img", name=re.compile(r"per day"))).to_be_visible()
-    screens.check("dashboard")
+    screens.check("dashboard", readme=True)
     page.get_by_role("button", name="By hour").click()
     expect(page.get_by_role("img", name=re.compile(r"per hour"))).to_be_visible(timeout=LIVE)
     with page.expect_download() as download:
@@ -235,14 +245,19 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     assert download.value.suggested_filename.endswith(".csv")
     assert "period_start" in Path(download.value.path()).read_text().splitlines()[0]
 
-    # --- apply a recommendation -----------------------------------------------------------------
-    page.get_by_role("link", name="Recommendations").click()
-    expect(page.get_by_role("switch")).to_be_visible()
-    apply = page.get_by_role("button", name="Apply").first
-    expect(apply).to_be_visible(timeout=180_000)
-    screens.check("recommendations")
-    apply.click()
-    expect(page.get_by_text(re.compile(r"Applying|Applied")).first).to_be_visible(timeout=LIVE)
+    # --- campaigns: pause, resume and a budget change reach the platforms ----------------------
+    page.get_by_role("link", name="Campaigns").click()
+    google = page.get_by_test_id("campaign-google_ads").first
+    google.get_by_role("button", name=re.compile(r"^Pause ")).click()
+    expect(google.get_by_text("Paused", exact=True)).to_be_visible(timeout=LIVE)
+    google.get_by_role("button", name=re.compile(r"^Resume ")).click()
+    expect(google.get_by_text("Active", exact=True)).to_be_visible(timeout=LIVE)
+    meta = page.get_by_test_id("campaign-meta").first
+    meta.get_by_role("button", name=re.compile(r"^Change budget of ")).click()
+    page.get_by_role("dialog").get_by_label(re.compile("New daily budget")).fill("45.00")
+    page.get_by_role("dialog").get_by_role("button", name="Change budget").click()
+    expect(meta.locator('td[data-label="Daily budget"]')).to_have_text(re.compile(r"45\.00"), timeout=LIVE)
+    screens.check("campaigns-changed")
 
     # --- notifications: the unread count is live ------------------------------------------------
     expect(page.get_by_test_id("unread-count")).to_be_visible(timeout=LIVE)
@@ -254,7 +269,7 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
 
     # --- assets: upload (picker and drag-and-drop), preview, approve ----------------------------
     page.get_by_role("link", name="Assets").click()
-    expect(page.get_by_role("heading", name="Assets")).to_be_visible()
+    expect(page.get_by_role("heading", name="Assets", exact=True)).to_be_visible()
     page.get_by_label("Upload assets").set_input_files(
         files=[{"name": "trail-shoe.png", "mimeType": "image/png", "buffer": png()}]
     )
@@ -295,5 +310,14 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     page.goto(f"{console}/projects")
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     screens.check("projects-dark")
+
+    # --- apply a recommendation -----------------------------------------------------------------
+    page.get_by_role("link", name="Recommendations").click()
+    expect(page.get_by_role("switch")).to_be_visible()
+    apply = page.get_by_role("button", name="Apply").first
+    expect(apply).to_be_visible(timeout=180_000)
+    screens.check("recommendations")
+    apply.click()
+    expect(page.get_by_text(re.compile(r"Applying|Applied")).first).to_be_visible(timeout=LIVE)
 
     assert screens.problems == [], "\n".join(screens.problems)

@@ -1,7 +1,7 @@
 // A hand-written SVG time-series chart: no chart library in the bundle. Provisional points (that the
 // platforms may still restate) are drawn dashed with hollow markers; arrow keys move a cursor whose
 // value is announced; the same data is available as a table.
-import { type KeyboardEvent, useId, useMemo, useState } from "react";
+import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from "react";
 
 export interface ChartPoint {
   t: number; // epoch ms
@@ -9,7 +9,6 @@ export interface ChartPoint {
   provisional: boolean;
 }
 
-const W = 760;
 const H = 240;
 const PAD = { top: 12, right: 16, bottom: 28, left: 64 };
 
@@ -35,6 +34,16 @@ export function LineChart({
 }) {
   const [cursor, setCursor] = useState<number | null>(null);
   const descId = useId();
+  // drawn at the container's own width, so labels keep their size on a phone
+  const frame = useRef<HTMLElement>(null);
+  const [W, setW] = useState(760);
+  useEffect(() => {
+    const element = frame.current;
+    if (!element || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(([entry]) => setW(Math.max(280, Math.round(entry.contentRect.width))));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
   const geometry = useMemo(() => {
     const t0 = points.length ? points[0].t : 0;
     const t1 = points.length ? points[points.length - 1].t : 1;
@@ -42,7 +51,7 @@ export function LineChart({
     const x = (t: number) => PAD.left + (t1 === t0 ? (W - PAD.left - PAD.right) / 2 : ((t - t0) / (t1 - t0)) * (W - PAD.left - PAD.right));
     const y = (v: number) => PAD.top + (1 - v / yMax) * (H - PAD.top - PAD.bottom);
     return { x, y, yMax, t0, t1 };
-  }, [points]);
+  }, [points, W]);
 
   if (!points.length) return null;
   const { x, y, yMax } = geometry;
@@ -57,7 +66,7 @@ export function LineChart({
     } else last.d += ` L${cmd}`;
   });
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * yMax);
-  const labelEvery = Math.max(1, Math.ceil(points.length / 6));
+  const labelEvery = Math.max(1, Math.ceil(points.length / Math.max(2, Math.floor((W - PAD.left) / 110))));
   const active = cursor !== null ? points[cursor] : null;
 
   const onKey = (e: KeyboardEvent<SVGSVGElement>) => {
@@ -70,7 +79,7 @@ export function LineChart({
   };
 
   return (
-    <figure style={{ margin: 0 }}>
+    <figure style={{ margin: 0 }} ref={frame}>
       <svg
         className="chart"
         viewBox={`0 0 ${W} ${H}`}

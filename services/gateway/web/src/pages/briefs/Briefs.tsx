@@ -38,7 +38,7 @@ export default function Briefs({ params }: { params: Record<string, string> }) {
       >
         {(list) => (
           <div className="table-wrap">
-            <table>
+            <table className="table-stack">
               <caption className="visually-hidden">Briefs of this project</caption>
               <thead>
                 <tr>
@@ -55,14 +55,14 @@ export default function Briefs({ params }: { params: Record<string, string> }) {
                   .sort((a, b) => b.created_at.localeCompare(a.created_at))
                   .map((b) => (
                     <tr key={b.id}>
-                      <td>{b.request.product ?? "—"}</td>
-                      <td>{b.request.goal ?? "—"}</td>
-                      <td>{(b.request.platforms ?? []).map((p) => PLATFORM_NAMES[p]).join(", ")}</td>
-                      <td>
+                      <td data-label="Product">{b.request.product ?? "—"}</td>
+                      <td data-label="Goal">{b.request.goal ?? "—"}</td>
+                      <td data-label="Platforms">{(b.request.platforms ?? []).map((p) => PLATFORM_NAMES[p]).join(", ")}</td>
+                      <td data-label="Status">
                         <StatusBadge status={b.status} />
                       </td>
-                      <td>{dateTime(b.created_at)}</td>
-                      <td>
+                      <td data-label="Created">{dateTime(b.created_at)}</td>
+                      <td data-label="Strategy">
                         {b.strategy_id ? (
                           <Link to={`/strategies/${b.strategy_id}`}>Review strategy</Link>
                         ) : b.status === "generating" ? (

@@ -126,7 +126,7 @@ export default function Campaigns({ params }: { params: Record<string, string> }
       >
         {(list) => (
           <div className="table-wrap">
-            <table>
+            <table className="table-stack">
               <caption className="visually-hidden">Platform campaigns</caption>
               <thead>
                 <tr>
@@ -148,20 +148,22 @@ export default function Campaigns({ params }: { params: Record<string, string> }
                   const failed = c.pending_changes.filter((x) => x.status === "failed");
                   return (
                     <tr key={c.id} data-testid={`campaign-${c.platform}`}>
-                      <td>
+                      <td data-label="Campaign">
                         <strong>{c.name}</strong>
                         <div className="muted small mono">ID {c.platform_campaign_id}</div>
                       </td>
-                      <td>
+                      <td data-label="Platform">
                         <span className={c.platform === "google_ads" ? "dot-google" : "dot-meta"} aria-hidden="true" />
                         {PLATFORM_NAMES[c.platform]}
                         <div className="muted small">account {c.account_external_id}</div>
                       </td>
-                      <td>
+                      <td data-label="Status">
                         <StatusBadge status={c.status} />
                       </td>
-                      <td className="num">{money(c.daily_budget_micros, c.currency)}</td>
-                      <td className="small">
+                      <td className="num" data-label="Daily budget">
+                        {money(c.daily_budget_micros, c.currency)}
+                      </td>
+                      <td className="small" data-label="Changes">
                         {pending.map((x) => (
                           <div key={x.id}>
                             Pending:{" "}
@@ -183,7 +185,7 @@ export default function Campaigns({ params }: { params: Record<string, string> }
                           <span className="muted">Updated {dateTime(c.updated_at)}</span>
                         )}
                       </td>
-                      <td>
+                      <td data-label="">
                         <Actions campaign={c} onBudget={() => setEditing(c)} />
                       </td>
                     </tr>

@@ -111,7 +111,7 @@ export default function Notifications() {
                         </Button>
                       )}
                       {!n.read && (
-                        <Button small variant="ghost" onClick={() => read(n)} aria-label={`Mark “${n.title}” as read`}>
+                        <Button small variant="ghost" onClick={() => read(n)} aria-label={`Mark read: ${n.title}`}>
                           Mark read
                         </Button>
                       )}

@@ -182,7 +182,7 @@ function Members({ role }: { role: Role | null }) {
       >
         {(list) => (
           <div className="table-wrap">
-            <table>
+            <table className="table-stack">
               <caption className="visually-hidden">Members and roles</caption>
               <thead>
                 <tr>
@@ -197,10 +197,14 @@ function Members({ role }: { role: Role | null }) {
               <tbody>
                 {list.map((m) => (
                   <tr key={m.user_id}>
-                    <td>{m.email}</td>
-                    <td title={ROLE_HELP[m.role]}>{m.role}</td>
-                    <td>{m.status === "invited" ? <Badge tone="info">Invited</Badge> : <Badge tone="good">Active</Badge>}</td>
-                    <td>
+                    <td data-label="Email">{m.email}</td>
+                    <td title={ROLE_HELP[m.role]} data-label="Role">
+                      {m.role}
+                    </td>
+                    <td data-label="Status">
+                      {m.status === "invited" ? <Badge tone="info">Invited</Badge> : <Badge tone="good">Active</Badge>}
+                    </td>
+                    <td data-label="">
                       {admin && m.email !== session?.email && (
                         <Button small variant="danger" onClick={() => remove(m.user_id, m.email)} aria-label={`Remove ${m.email}`}>
                           Remove
@@ -310,7 +314,7 @@ function ApiKeys({ role }: { role: Role | null }) {
       >
         {(list) => (
           <div className="table-wrap">
-            <table>
+            <table className="table-stack">
               <caption className="visually-hidden">API keys</caption>
               <thead>
                 <tr>
@@ -326,11 +330,13 @@ function ApiKeys({ role }: { role: Role | null }) {
               <tbody>
                 {list.map((k) => (
                   <tr key={k.id}>
-                    <td>{k.name}</td>
-                    <td className="mono">{k.prefix}…</td>
-                    <td>{k.scope}</td>
-                    <td>{dateTime(k.created_at)}</td>
-                    <td>
+                    <td data-label="Name">{k.name}</td>
+                    <td className="mono" data-label="Key">
+                      {k.prefix}…
+                    </td>
+                    <td data-label="Scope">{k.scope}</td>
+                    <td data-label="Created">{dateTime(k.created_at)}</td>
+                    <td data-label="">
                       {k.revoked_at ? (
                         <Badge>Revoked</Badge>
                       ) : (

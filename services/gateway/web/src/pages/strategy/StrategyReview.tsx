@@ -106,7 +106,7 @@ function Deployments({ strategy, onWatch }: { strategy: Strategy; onWatch: (id: 
     >
       {(list) => (
         <div className="table-wrap">
-          <table>
+          <table className="table-stack">
             <caption className="visually-hidden">Deployments of this strategy</caption>
             <thead>
               <tr>
@@ -124,13 +124,13 @@ function Deployments({ strategy, onWatch }: { strategy: Strategy; onWatch: (id: 
                 .sort((a, b) => b.created_at.localeCompare(a.created_at))
                 .map((d) => (
                   <tr key={d.id}>
-                    <td>{dateTime(d.created_at)}</td>
-                    <td>v{d.strategy_version}</td>
-                    <td>
+                    <td data-label="Started">{dateTime(d.created_at)}</td>
+                    <td data-label="Version">v{d.strategy_version}</td>
+                    <td data-label="Status">
                       <StatusBadge status={d.status} />
                     </td>
-                    <td>{d.targets.map((t) => `${PLATFORM_NAMES[t.platform]}: ${t.status}`).join(", ")}</td>
-                    <td>
+                    <td data-label="Platforms">{d.targets.map((t) => `${PLATFORM_NAMES[t.platform]}: ${t.status}`).join(", ")}</td>
+                    <td data-label="">
                       <Button small onClick={() => onWatch(d.id)}>
                         Details
                       </Button>
