@@ -16,6 +16,8 @@ from prometheus_client import Counter
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zamc_events.contracts.common import PLATFORMS
+
 log = structlog.get_logger("zamc.analytics")
 
 OBSERVATIONS_STORED = Counter(
@@ -33,6 +35,11 @@ CONVERSION_VALUE_MICROS = Counter(
     "Conversion value newly recorded, in micros of the reporting currency",
     ["platform"],
 )
+
+# every platform's series exists from the start (at 0), so /metrics shows them and rate() has a base
+for _platform in PLATFORMS:
+    for _counter in (OBSERVATIONS_STORED, SPEND_MICROS, CONVERSION_VALUE_MICROS):
+        _counter.labels(_platform)
 
 _PENDING = "zamc_analytics_pending_metrics"
 
