@@ -284,13 +284,17 @@ class HeroFlow:
         async def summary() -> dict[str, Any] | None:
             current = await self.call("GET", "/analytics/summary", params={"project_id": project_id})
             platforms = {p["platform"]: p for p in current["platforms"]}
+            self.state["last_summary"] = current["platforms"]
             return (
                 current
                 if all(platforms.get(p, {}).get("impressions", 0) > 0 for p in self.state["accounts"])
                 else None
             )
 
-        await self.eventually(summary, "metrics from both platforms", timeout=90)
+        try:
+            await self.eventually(summary, "metrics from both platforms", timeout=90)
+        except FlowError as error:
+            raise FlowError(f"{error}; summary: {self.state.get('last_summary')}") from None
         # Freeze the market, let one more sync land, then the figures must equal the platforms' truth.
         speed = (await self.admin("GET", "/admin/state"))["speed"]
         await self.admin("POST", "/admin/clock/speed", json={"speed": 0})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -30,13 +31,24 @@ def run(
     graph_port: int = typer.Option(8201, help="Meta Graph API HTTP port."),
     oauth_port: int = typer.Option(8200, help="OAuth + admin HTTP port."),
     speed: float = typer.Option(60.0, help="Simulated seconds per real second (0 = frozen, 3600 = 1 h/s)."),
+    days_back: float = typer.Option(
+        7.0,
+        help="Start the simulated clock this many days before now, so a fast clock stays behind the wall "
+        "clock (connectors read reports up to today) for days_back × 86400 / (speed − 1) real seconds.",
+    ),
 ) -> None:
     """Start every sandbox and block until SIGINT/SIGTERM."""
     trust_sandbox_certificate(state_dir)
     from zamc_sandbox.sandbox import Ports, Sandbox
 
+    start = (datetime.now(UTC) - timedelta(days=days_back)).replace(minute=0, second=0, microsecond=0)
     sandbox = Sandbox.start(
-        state_dir, seed=seed, host=host, ports=Ports(google_port, graph_port, oauth_port), speed=speed
+        state_dir,
+        seed=seed,
+        host=host,
+        ports=Ports(google_port, graph_port, oauth_port),
+        speed=speed,
+        start_time=start,
     )
     for name, where in sandbox.endpoints().items():
         typer.echo(f"{name:24} {where}")
