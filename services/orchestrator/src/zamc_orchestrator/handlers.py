@@ -43,6 +43,7 @@ from zamc_orchestrator.adapters import repositories as repo
 from zamc_orchestrator.config import Settings
 from zamc_orchestrator.domain import saga
 from zamc_orchestrator.domain.strategies import judge_revision, revision_rejected_reason, strategy_id_for
+from zamc_orchestrator.optimizer.handlers import optimizer_handlers
 
 log = structlog.get_logger("zamc.orchestrator")
 
@@ -70,7 +71,9 @@ def _chain(chain: list[Handler]) -> Handler:
 
 
 def handlers(runtime: ServiceRuntime) -> Mapping[str, Handler]:
-    return merge_registries(strategy_handlers(runtime), deployment_handlers(runtime))
+    return merge_registries(
+        strategy_handlers(runtime), deployment_handlers(runtime), optimizer_handlers(runtime)
+    )
 
 
 # strategies ---------------------------------------------------------------------------------------------
