@@ -95,6 +95,10 @@ class Screens:
         self.page.wait_for_timeout(100)
 
 
+def nav(page: Page, name: str) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+
+
 def kpi(page: Page, label: str) -> str:
     return page.locator(
         f'section[aria-label="Totals across platforms"] [data-kpi="{label}"] .kpi-value'
@@ -186,7 +190,8 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     headline.fill("日本のトレイルシューズ最高峰モデ")  # 16 wide characters count 32
     expect(page.get_by_text("32/30").first).to_be_visible()
     expect(save).to_be_disabled()
-    screens.check("strategy-over-limit")
+    headline.evaluate("element => element.scrollIntoView({block: 'center'})")
+    screens.check("strategy-over-limit", readme=True)
     headline.fill("Trail Shoes That Grip")
     expect(save).to_be_enabled()
     save.click()
@@ -197,8 +202,7 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     page.get_by_role("tab", name="Budget split").click()
     screens.check("strategy-budget")
     page.get_by_role("tab", name="Google Ads").click()
-    page.get_by_role("heading", name="Strategy review").scroll_into_view_if_needed()
-    screens.check("strategy-review", readme=True)
+    screens.check("strategy-review")
     page.get_by_role("button", name="Approve version 2").click()
     expect(page.get_by_role("button", name="Approved")).to_be_visible()
 
@@ -215,13 +219,13 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     dialog.get_by_role("button", name="Done").click()
 
     # --- campaigns ----------------------------------------------------------------------------
-    page.get_by_role("link", name="Campaigns").click()
+    nav(page, "Campaigns")
     expect(page.get_by_test_id("campaign-google_ads").first).to_be_visible(timeout=LIVE)
     expect(page.get_by_test_id("campaign-meta").first).to_be_visible(timeout=LIVE)
     screens.check("campaigns")
 
     # --- the dashboard updates live, without a reload -------------------------------------------
-    page.get_by_role("link", name="Dashboard").click()
+    nav(page, "Dashboard")
     expect(page.locator('section[aria-label="Totals across platforms"]')).to_be_visible(timeout=LIVE)
     expect(page.get_by_text(re.compile(r"Live$"))).to_be_visible()
     first = kpi(page, "Impressions")
@@ -237,7 +241,7 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     )
     assert navigations == [], f"the dashboard reloaded: {navigations}"
     expect(page.get_by_role("img", name=re.compile(r"per day"))).to_be_visible()
-    screens.check("dashboard", readme=True)
+    screens.check("dashboard")
     page.get_by_role("button", name="By hour").click()
     expect(page.get_by_role("img", name=re.compile(r"per hour"))).to_be_visible(timeout=LIVE)
     with page.expect_download() as download:
@@ -246,7 +250,7 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     assert "period_start" in Path(download.value.path()).read_text().splitlines()[0]
 
     # --- campaigns: pause, resume and a budget change reach the platforms ----------------------
-    page.get_by_role("link", name="Campaigns").click()
+    nav(page, "Campaigns")
     google = page.get_by_test_id("campaign-google_ads").first
     google.get_by_role("button", name=re.compile(r"^Pause ")).click()
     expect(google.get_by_text("Paused", exact=True)).to_be_visible(timeout=LIVE)
@@ -268,7 +272,7 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     expect(page.get_by_test_id("unread-count")).to_have_count(0)
 
     # --- assets: upload (picker and drag-and-drop), preview, approve ----------------------------
-    page.get_by_role("link", name="Assets").click()
+    nav(page, "Assets")
     expect(page.get_by_role("heading", name="Assets", exact=True)).to_be_visible()
     page.get_by_label("Upload assets").set_input_files(
         files=[{"name": "trail-shoe.png", "mimeType": "image/png", "buffer": png()}]
@@ -289,7 +293,7 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     expect(page.get_by_text("Approved").first).to_be_visible()
 
     # --- settings ---------------------------------------------------------------------------------
-    page.get_by_role("link", name="Settings").click()
+    nav(page, "Settings")
     expect(page.get_by_role("heading", name="Settings")).to_be_visible()
     screens.check("settings-profile")
     page.get_by_role("tab", name="Members & roles").click()
@@ -310,9 +314,18 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     page.goto(f"{console}/projects")
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     screens.check("projects-dark")
+    page.get_by_role("button", name=re.compile(r"Switch theme")).click()  # dark → as the device (light)
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
+
+    # --- both platforms on the dashboard, compared ------------------------------------------------
+    nav(page, "Dashboard")
+    expect(page.get_by_role("heading", name="Google Ads")).to_be_visible(timeout=LIVE)
+    expect(page.get_by_role("heading", name="Meta", exact=True)).to_be_visible(timeout=LIVE)
+    expect(page.get_by_role("heading", name="Platform comparison")).to_be_visible()
+    screens.check("dashboard-both-platforms", readme=True)
 
     # --- apply a recommendation -----------------------------------------------------------------
-    page.get_by_role("link", name="Recommendations").click()
+    nav(page, "Recommendations")
     expect(page.get_by_role("switch")).to_be_visible()
     apply = page.get_by_role("button", name="Apply").first
     expect(apply).to_be_visible(timeout=180_000)

@@ -4,8 +4,8 @@ import { type ComponentType, type LazyExoticComponent, Suspense, lazy, useEffect
 import { matchPath, navigate, useLocation } from "../lib/router";
 import { useSession, updateSession } from "../lib/session";
 import { startStream } from "../lib/stream";
-import { useMe } from "../lib/queries";
-import { setLastProject } from "../lib/prefs";
+import { useMe, useProjects } from "../lib/queries";
+import { getLastProject, setLastProject } from "../lib/prefs";
 import { ErrorState, Loading, Toasts } from "../ui/ui";
 import { Shell } from "./Shell";
 import { ErrorBoundary } from "./ErrorBoundary";
@@ -64,14 +64,20 @@ function resolve(path: string): { route: Route | null; params: Record<string, st
   return { route: null, params: {} };
 }
 
-/** "/" and "/projects/:id": send the marketer where they can work. */
+/** "/": send the marketer where they can work (the wizard when there is no project yet). */
 function Home() {
-  const me = useMe();
+  const projects = useProjects();
   useEffect(() => {
-    if (!me.data) return;
-    navigate("/projects", { replace: true });
-  }, [me.data]);
-  if (me.error) return <ErrorState error={me.error} retry={() => void me.refetch()} />;
+    const list = projects.data;
+    if (!list) return;
+    if (!list.length) navigate("/onboarding", { replace: true });
+    else {
+      const last = getLastProject();
+      const id = list.some((p) => p.id === last) ? last : list[0].id;
+      navigate(`/projects/${id}/dashboard`, { replace: true });
+    }
+  }, [projects.data]);
+  if (projects.error) return <ErrorState error={projects.error} retry={() => void projects.refetch()} />;
   return <Loading what="Opening ZAMC" />;
 }
 

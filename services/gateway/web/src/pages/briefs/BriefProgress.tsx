@@ -4,6 +4,7 @@ import { humanize } from "../../lib/format";
 import { useBrief } from "../../lib/queries";
 import { Link, navigate } from "../../lib/router";
 import { onLive } from "../../lib/stream";
+import { setLastProject } from "../../lib/prefs";
 import { Card, PageHeader, ProgressBar, Resource } from "../../ui/ui";
 
 export default function BriefProgress({ params }: { params: Record<string, string> }) {
@@ -25,6 +26,9 @@ export default function BriefProgress({ params }: { params: Record<string, strin
   );
 
   const data = brief.data;
+  useEffect(() => {
+    if (data?.project_id) setLastProject(data.project_id);
+  }, [data?.project_id]);
   useEffect(() => {
     if (data?.strategy_id) {
       const timer = setTimeout(() => navigate(`/strategies/${data.strategy_id}`, { replace: true }), 800);

@@ -33,7 +33,7 @@ function KeywordsEditor({ c, g }: { c: number; g: number }) {
       </p>
     );
   return (
-    <fieldset className="list-editor">
+    <fieldset className="list-editor keywords-grid">
       <legend>
         Keywords <span className="muted small">({keywords.length})</span>
       </legend>

@@ -5,6 +5,7 @@ import { ApiError, describeError, patch, post } from "../../lib/api";
 import { PLATFORM_NAMES, dateTime, money } from "../../lib/format";
 import { checkStrategy } from "../../lib/limits";
 import { useDeployments, useStrategy } from "../../lib/queries";
+import { setLastProject } from "../../lib/prefs";
 import { Link } from "../../lib/router";
 import { invalidate, setQueryData } from "../../lib/store";
 import type { CampaignStrategy, Strategy } from "../../lib/types";
@@ -313,6 +314,10 @@ export function Review({ strategy }: { strategy: Strategy }) {
 
 export default function StrategyReview({ params }: { params: Record<string, string> }) {
   const strategy = useStrategy(params.strategyId);
+  const projectId = strategy.data?.project_id;
+  useEffect(() => {
+    if (projectId) setLastProject(projectId);
+  }, [projectId]);
   return (
     <Resource query={strategy} what="The strategy">
       {(s) => <Review strategy={s} />}
