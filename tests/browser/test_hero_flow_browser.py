@@ -83,8 +83,11 @@ class Screens:
         self.count += 1
         stem = f"{self.count:02d}-{name}"
         self.axe(name)
-        if readme:  # the README's pictures: the first screenful at 1280 px
+        if readme:  # the README's pictures: a tall first screenful at 1280 px
+            self.page.set_viewport_size({"width": 1280, "height": 1400})
+            self.page.wait_for_timeout(300)
             self.page.screenshot(path=self.artifacts / f"readme-{name}.png")
+            self.page.set_viewport_size({"width": 1280, "height": 900})
         self.page.screenshot(path=self.artifacts / f"{stem}-1280.png", full_page=True)
         self.page.set_viewport_size({"width": 390, "height": 844})
         self.page.wait_for_timeout(150)

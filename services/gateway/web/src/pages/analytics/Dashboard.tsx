@@ -1,6 +1,6 @@
 // Analytics dashboard: KPI tiles overall and per platform, hour/day chart, platform comparison, date
 // range, provisional vs settled marking, CSV export; re-read live when new metrics arrive.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { download } from "../../lib/api";
 import { PLATFORM_NAMES, count, isoDate, money, percent, ratio, relative } from "../../lib/format";
 import { type Range, useAnomalies, useCampaigns, useSummary, useTimeseries } from "../../lib/queries";
@@ -8,7 +8,7 @@ import { Link } from "../../lib/router";
 import { onLive } from "../../lib/stream";
 import type { PlatformTotals, Summary, Totals } from "../../lib/types";
 import { LineChart } from "../../ui/LineChart";
-import { Badge, Button, Card, Empty, ErrorState, InlineError, Loading, PageHeader, TextField, cx } from "../../ui/ui";
+import { Badge, Button, Card, Empty, ErrorState, InlineError, Loading, PageHeader, TextField } from "../../ui/ui";
 
 type Preset = "1" | "7" | "30" | "90" | "custom";
 type Metric = "spend_micros" | "impressions" | "clicks" | "conversions";
@@ -46,12 +46,13 @@ function tiles(t: Totals) {
   ];
 }
 
-function KpiTiles({ totals, label, flash }: { totals: Totals; label: string; flash: number }) {
+function KpiTiles({ totals, label }: { totals: Totals; label: string }) {
+  // a tile whose value changed is re-mounted (new key), which replays its highlight once
   return (
     <section aria-label={label}>
       <div className="kpis">
         {tiles(totals).map((tile) => (
-          <div className={cx("kpi", flash > 0 && "kpi-flash")} key={`${tile.label}-${flash}`} data-kpi={tile.label}>
+          <div className="kpi kpi-flash" key={`${tile.label}-${tile.value}`} data-kpi={tile.label}>
             <p className="kpi-label">{tile.label}</p>
             <p className="kpi-value">{tile.value}</p>
           </div>
@@ -95,7 +96,7 @@ function Comparison({ platforms }: { platforms: PlatformTotals[] }) {
   );
 }
 
-function SummaryView({ summary, flash }: { summary: Summary; flash: number }) {
+function SummaryView({ summary }: { summary: Summary }) {
   const overall = summary.overall ?? summary.overall_by_currency[0] ?? null;
   return (
     <>
@@ -113,11 +114,7 @@ function SummaryView({ summary, flash }: { summary: Summary; flash: number }) {
           )
         }
       >
-        {overall ? (
-          <KpiTiles totals={overall} label="Totals across platforms" flash={flash} />
-        ) : (
-          <p className="muted">No data in this range.</p>
-        )}
+        {overall ? <KpiTiles totals={overall} label="Totals across platforms" /> : <p className="muted">No data in this range.</p>}
         {!summary.overall && summary.overall_by_currency.length > 1 && (
           <p className="notice small" style={{ marginTop: "0.75rem" }}>
             Your accounts use several currencies, so totals are shown per currency:{" "}
@@ -136,7 +133,7 @@ function SummaryView({ summary, flash }: { summary: Summary; flash: number }) {
               </>
             }
           >
-            <KpiTiles totals={p} label={`${PLATFORM_NAMES[p.platform]} totals`} flash={flash} />
+            <KpiTiles totals={p} label={`${PLATFORM_NAMES[p.platform]} totals`} />
           </Card>
         ))}
       </div>
@@ -230,14 +227,12 @@ export default function Dashboard({ params }: { params: Record<string, string> }
   const [metric, setMetric] = useState<Metric>("spend_micros");
   const [exportError, setExportError] = useState<unknown>(null);
   const [exporting, setExporting] = useState(false);
-  const [flash, setFlash] = useState(0);
   const [lastLive, setLastLive] = useState<string | null>(null);
   const range = useMemo(() => rangeOf(preset, custom), [preset, custom]);
   const customInvalid = preset === "custom" && (!custom.from || !custom.to || custom.from > custom.to);
   const summary = useSummary(projectId, range);
   const campaigns = useCampaigns(projectId);
   const anomalies = useAnomalies(projectId);
-  const previous = useRef<string | undefined>(undefined);
 
   useEffect(
     () =>
@@ -247,11 +242,6 @@ export default function Dashboard({ params }: { params: Record<string, string> }
       ),
     [projectId],
   );
-  useEffect(() => {
-    const key = summary.data ? JSON.stringify(summary.data.overall_by_currency) : undefined;
-    if (previous.current !== undefined && key !== previous.current) setFlash((f) => f + 1);
-    previous.current = key;
-  }, [summary.data]);
 
   const exportCsv = async () => {
     setExporting(true);
@@ -357,7 +347,7 @@ export default function Dashboard({ params }: { params: Record<string, string> }
             </Empty>
           )
         ) : (
-          <SummaryView summary={summary.data} flash={flash} />
+          <SummaryView summary={summary.data} />
         )}
       </div>
 
