@@ -335,6 +335,8 @@ class HeroFlow:
 
     async def recommendation(self) -> dict[str, Any]:
         project_id = self.state["project_id"]
+        # Two market days give the optimiser the evidence its guardrails ask for before it acts.
+        await self.admin("POST", "/admin/clock/step", json={"days": 2})
 
         async def recommended() -> list[dict[str, Any]] | None:
             found = await self.call("GET", "/recommendations", params={"project_id": project_id})

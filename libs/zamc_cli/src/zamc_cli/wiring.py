@@ -82,6 +82,13 @@ def service_environment(
             f"{prefix}PAGE_ID": "100000000000777",
             f"{prefix}SYNC_INTERVAL_SECONDS": "5",
         }
+    elif service == "orchestrator":
+        # Against the sandbox every hour stays provisional (settling takes the platforms' 14-28 wall-clock
+        # days), and its fast market deserves more than one evaluation per real hour.
+        env |= {
+            f"{prefix}OPTIMIZER_ALLOW_PROVISIONAL": "true",
+            f"{prefix}OPTIMIZER_EVALUATION_INTERVAL_SECONDS": "5",
+        }
     elif service == "gateway":
         env |= {
             f"{prefix}PUBLIC_BASE_URL": gateway_url,
