@@ -10,6 +10,7 @@ import numpy as np
 
 from zamc_orchestrator.optimizer.domain.allocation import allocate
 from zamc_orchestrator.optimizer.domain.guardrails import (
+    BUDGET_STEP_MICROS,
     CampaignBudget,
     Guardrails,
     ProjectBudget,
@@ -85,23 +86,15 @@ def plan_budgets(
     total = int(min(current.sum(), max(ceiling - fixed_sum, 0)))
     samples = [models[h.key].sample(rng, draws) for h in movable]
     result = allocate(current=current, low=bounds[:, 0], high=bounds[:, 1], draws=samples, total=total)
-    changes = []
-    for h, cur, new in zip(movable, current, result.budgets, strict=True):
-        if abs(new - cur) >= max(cur * guard.min_change_fraction, 1):
-            changes.append(BudgetChange(h.key, int(cur), int(new)))
+    budgets = _drop_small_moves(current, result.budgets.astype(np.int64), guard.min_change_fraction)
+    changes = [
+        BudgetChange(h.key, int(cur), int(new))
+        for h, cur, new in zip(movable, current, budgets, strict=True)
+        if new != cur
+    ]
     if not changes:
         return None
-    # the delta of the changes actually proposed (small moves dropped)
-    kept = {c.key for c in changes}
-    budgets = np.array(
-        [
-            next(c.new_micros for c in changes if c.key == h.key) if h.key in kept else cur
-            for h, cur in zip(movable, current, strict=True)
-        ],
-        dtype=float,
-    )
-    if budgets.sum() > current.sum() + 1e-6:  # dropping a small decrease must not raise the sum
-        return None
+    budgets = budgets.astype(float)
     from zamc_orchestrator.optimizer.domain.allocation import value_matrix
 
     delta = (value_matrix(samples, budgets) - value_matrix(samples, current)).sum(axis=1)
@@ -131,6 +124,26 @@ def plan_budgets(
         held=held,
         violations=violations,
     )
+
+
+def _drop_small_moves(current: np.ndarray, proposed: np.ndarray, fraction: float) -> np.ndarray:
+    """Moves smaller than `fraction` of a budget are not worth an edit. A dropped decrease frees
+    less money, so the increases are scaled down (whole cents) to what the kept decreases free."""
+    current = current.astype(np.int64)
+    new = proposed.copy()
+    for _ in range(len(new) + 1):
+        small = np.abs(new - current) < np.maximum(current * fraction, 1)
+        new[small] = current[small]
+        freed = int(np.sum(np.maximum(current - new, 0)))
+        raises = np.maximum(new - current, 0)
+        if raises.sum() <= freed:
+            return new
+        scaled = (
+            np.floor(raises * (freed / raises.sum()) / BUDGET_STEP_MICROS).astype(np.int64)
+            * BUDGET_STEP_MICROS
+        )
+        new = np.where(raises > 0, current + scaled, new)
+    return current
 
 
 def _campaign_evidence(model: CampaignModel, marginal: np.ndarray, current: int, new: int) -> dict:
