@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: help install up test test-deps lint format test-fast demo bench bench-events bench-analytics bench-gateway bench-optimizer schemas clean
+.PHONY: help install web up test test-deps lint format test-fast demo bench bench-events bench-analytics bench-gateway bench-optimizer schemas clean
 
 help:
 	@echo "make up          run NATS, PostgreSQL, the sandboxes and the five services (Ctrl-C stops)"
@@ -19,7 +19,10 @@ install:
 		|| $(PYTHON) -m pip install --quiet uv || $(PYTHON) -m pip install --quiet --break-system-packages uv
 	@$(UV) sync --locked --all-packages --quiet
 
-up: install
+web:
+	@bash services/gateway/web/build.sh || echo "warning: the web console was not built; the API still runs (see services/gateway/web/README.md)"
+
+up: install web
 	$(RUN) zamc up
 
 lint: install
@@ -34,6 +37,8 @@ test-deps:
 	@bash deploy/scripts/ensure-promtool.sh
 
 test: install test-deps lint
+	bash services/gateway/web/build.sh
+	cd services/gateway/web && npm test --silent
 	$(RUN) python -m zamc_events.schemas check
 	$(RUN) pytest
 
