@@ -3,7 +3,8 @@
 The client is built directly from an access token (no token fetch by the library: ZAMC refreshes
 tokens itself at its configured token endpoint). Every failure is raised as `PlatformCallError`
 carrying a `PlatformFailure`; the library's own logger is kept at WARNING so request logs never
-carry headers.
+carry headers. Every SDK call runs inside a client span `google_ads <Service>.<Method>`, a child of
+the current span (the handler's, carried into the worker thread by `asyncio.to_thread`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from google.ads.googleads.client import GoogleAdsClient
 from google.ads.googleads.errors import GoogleAdsException
 from google.api_core import exceptions as api_exceptions
 from google.oauth2.credentials import Credentials
+from opentelemetry import trace
 from pydantic import SecretStr
 
 from zamc_connector_google.domain.accounts import Customer, customer_id_of
@@ -41,6 +43,7 @@ from zamc_connector_google.domain.metric_sync import MetricRow
 
 VERSION = "v26"
 logging.getLogger("google.ads.googleads.client").setLevel(logging.WARNING)
+tracer = trace.get_tracer("zamc_connector_google.google_ads")
 
 T = TypeVar("T")
 
@@ -83,11 +86,24 @@ def failure_of(error: BaseException) -> PlatformFailure:
     return PlatformFailure(status="UNKNOWN", message=type(error).__name__)
 
 
-def _calling(fn: Callable[[], T]) -> T:
-    try:
-        return fn()
-    except (GoogleAdsException, api_exceptions.GoogleAPICallError, grpc.RpcError) as error:
-        raise PlatformCallError(failure_of(error)) from None
+def _calling(operation: str, fn: Callable[[], T]) -> T:
+    """Every SDK call goes through here: `operation` is the gRPC `Service.Method` it calls."""
+    service, _, method = operation.partition(".")
+    with tracer.start_as_current_span(
+        f"google_ads {operation}",
+        kind=trace.SpanKind.CLIENT,
+        attributes={
+            "rpc.system": "grpc",
+            "rpc.service": f"google.ads.googleads.{VERSION}.services.{service}",
+            "rpc.method": method,
+        },
+    ) as span:
+        try:
+            return fn()
+        except (GoogleAdsException, api_exceptions.GoogleAPICallError, grpc.RpcError) as error:
+            failure = failure_of(error)
+            span.set_attribute("zamc.platform.error_code", failure.code)
+            raise PlatformCallError(failure) from None  # recorded on the span, status ERROR
 
 
 # ----- the API -------------------------------------------------------------------------------------------
@@ -167,7 +183,10 @@ class GoogleAdsApi:
     # ----- reads ---------------------------------------------------------------------------------------
     def list_accessible_customers(self, *, access_token: SecretStr) -> list[str]:
         service = self.service("CustomerService", access_token=access_token, login_customer_id=None)
-        response = _calling(lambda: service.list_accessible_customers(timeout=self.timeout))
+        response = _calling(
+            "CustomerService.ListAccessibleCustomers",
+            lambda: service.list_accessible_customers(timeout=self.timeout),
+        )
         return [customer_id_of(name) for name in response.resource_names]
 
     def search(
@@ -184,7 +203,7 @@ class GoogleAdsApi:
                 rows.extend(batch.results)
             return rows
 
-        return _calling(read)
+        return _calling("GoogleAdsService.SearchStream", read)
 
     def discover_customers(self, *, access_token: SecretStr) -> tuple[list[Customer], list[PlatformFailure]]:
         """Every customer the login reaches: the accessible ones and, under managers, their clients."""
@@ -368,7 +387,9 @@ class GoogleAdsApi:
         request.mutate_operations.extend(build(client))
         request.validate_only = validate_only
         request.partial_failure = False
-        response = _calling(lambda: service.mutate(request=request, timeout=self.timeout))
+        response = _calling(
+            "GoogleAdsService.Mutate", lambda: service.mutate(request=request, timeout=self.timeout)
+        )
         return [_result_name(r) for r in response.mutate_operation_responses]
 
 

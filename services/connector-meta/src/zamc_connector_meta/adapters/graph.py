@@ -5,6 +5,7 @@ reads the usage headers (a `requests` response hook on the API's own session), w
 ad account is near its limit or blocked until a regain time, backs off on rate-limit errors,
 retries transient errors of idempotent calls, and turns Graph errors into `GraphFailure`s.
 Tokens travel only inside the SDK's session; nothing here logs a URL or a request.
+Each attempt runs inside a client span `meta <operation>`, a child of the current span.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from facebook_business.adobjects.campaign import Campaign
 from facebook_business.api import Cursor, FacebookAdsApi
 from facebook_business.exceptions import FacebookError, FacebookRequestError
 from facebook_business.session import FacebookSession
+from opentelemetry import trace
 
 from zamc_connector_meta.config import Settings
 from zamc_connector_meta.domain.errors import FailureKind, GraphFailure
@@ -33,6 +35,7 @@ from zamc_connector_meta.domain.usage import ThrottlePolicy, UsageReading, read_
 from zamc_connector_meta.metrics import API_CALLS, API_ERRORS, PLATFORM, RATE_LIMIT_BACKOFFS
 
 log = structlog.get_logger("zamc.connector_meta.graph")
+tracer = trace.get_tracer("zamc_connector_meta.graph")
 T = TypeVar("T")
 
 NODE_CLASSES: dict[str, type] = {
@@ -139,6 +142,20 @@ class GraphClient:
         finally:
             _current.account = None
 
+    @staticmethod
+    def _span(operation: str, *, account: str | None, attempt: int) -> Any:
+        """The client span of one SDK call (no exception text on it: an SDK error may hold a URL)."""
+        attributes: dict[str, Any] = {"zamc.platform": PLATFORM, "zamc.attempt": attempt}
+        if account:
+            attributes["zamc.ad_account"] = account
+        return tracer.start_as_current_span(
+            f"meta {operation}",
+            kind=trace.SpanKind.CLIENT,
+            attributes=attributes,
+            record_exception=False,
+            set_status_on_exception=False,
+        )
+
     def _backoff(self, attempt: int) -> float:
         base = self.settings.backoff_base_seconds * 2 ** (attempt - 1)
         return min(base * (1 + random.random() / 2), self.settings.backoff_max_seconds)
@@ -157,21 +174,27 @@ class GraphClient:
             if account:
                 await self._wait_for_usage(account, operation)
             API_CALLS.labels(PLATFORM, operation).inc()
-            try:
-                return await asyncio.to_thread(self._invoke, account, fn)
-            except FacebookRequestError as error:
-                failure = GraphFailure.from_body(error.body(), http_status=error.http_status())
-            except requests.RequestException as error:  # its text holds the URL with the token
-                failure = GraphFailure(
-                    code=None,
-                    message=f"network error ({type(error).__name__})",
-                    transient=True,
-                    local_code="network",
-                )
-            except FacebookError as error:
-                failure = GraphFailure(
-                    code=None, message=f"SDK error ({type(error).__name__})", local_code="sdk"
-                )
+            with self._span(operation, account=account, attempt=attempt) as span:
+                try:
+                    return await asyncio.to_thread(self._invoke, account, fn)
+                except FacebookRequestError as error:
+                    failure = GraphFailure.from_body(error.body(), http_status=error.http_status())
+                except requests.RequestException as error:  # its text holds the URL with the token
+                    failure = GraphFailure(
+                        code=None,
+                        message=f"network error ({type(error).__name__})",
+                        transient=True,
+                        local_code="network",
+                    )
+                except FacebookError as error:
+                    failure = GraphFailure(
+                        code=None, message=f"SDK error ({type(error).__name__})", local_code="sdk"
+                    )
+                except Exception as error:
+                    span.set_status(trace.StatusCode.ERROR, type(error).__name__)
+                    raise
+                span.set_status(trace.StatusCode.ERROR, failure.code_text)
+                span.set_attribute("zamc.platform.error_code", failure.metric_code)
             API_ERRORS.labels(PLATFORM, failure.metric_code).inc()
             kind = failure.kind
             if kind is FailureKind.REAUTHORIZE:
