@@ -207,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     g = settings.guardrails()
     print(
-        f"guardrails: max change {g.max_change_fraction:.0%}/step, cool-down {g.cooldown}, "
+        f"guardrails: max change {g.max_change_fraction:.0%}/step, cool-down {g.cooldown.total_seconds() / 3600:g} h, "
+        f"autopilot run every {options.cadence_hours:g} h at local midnight, "
         f"min data {g.min_impressions} impressions / {g.min_spend_micros / 1e6:.0f} EUR / "
         f"{g.min_conversions:g} conversions, provisional data allowed: {g.allow_provisional}"
     )
