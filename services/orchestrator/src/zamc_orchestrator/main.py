@@ -6,6 +6,7 @@ from zamc_events.runtime.service import ServiceDefinition, run_service
 from zamc_orchestrator.config import get_settings
 from zamc_orchestrator.handlers import handlers
 from zamc_orchestrator.jobs import deployment_timeouts, strategy_generation
+from zamc_orchestrator.optimizer.handlers import optimizer_background_jobs
 
 SCHEMA = "orchestrator"
 
@@ -14,7 +15,7 @@ definition = ServiceDefinition(
     schema=SCHEMA,
     migrations_dir=Path(__file__).parent / "migrations",
     handlers=handlers,
-    background=[strategy_generation, deployment_timeouts],
+    background=[strategy_generation, deployment_timeouts, *optimizer_background_jobs()],
 )
 
 
