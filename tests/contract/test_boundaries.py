@@ -56,4 +56,6 @@ def test_a_service_imports_no_other_service(service):
 def test_the_checker_sees_a_cross_service_import(tmp_path):
     (tmp_path / "gateway").mkdir()
     (tmp_path / "gateway" / "leak.py").write_text("import json\nfrom zamc_orchestrator.domain import rules\n")
-    assert violations("gateway", services_root=tmp_path) == ["gateway/leak.py imports zamc_orchestrator.domain"]
+    assert violations("gateway", services_root=tmp_path) == [
+        "gateway/leak.py imports zamc_orchestrator.domain"
+    ]
