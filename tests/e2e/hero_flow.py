@@ -280,6 +280,8 @@ class HeroFlow:
 
     async def live_metrics(self) -> dict[str, Any]:
         project_id = self.state["project_id"]
+        # Fast-forward the sandbox market three hours so delivery shows up without waiting for it.
+        await self.admin("POST", "/admin/clock/step", json={"hours": 3})
 
         async def summary() -> dict[str, Any] | None:
             current = await self.call("GET", "/analytics/summary", params={"project_id": project_id})
@@ -335,8 +337,9 @@ class HeroFlow:
 
     async def recommendation(self) -> dict[str, Any]:
         project_id = self.state["project_id"]
-        # Two market days give the optimiser the evidence its guardrails ask for before it acts.
-        await self.admin("POST", "/admin/clock/step", json={"days": 2})
+        # Three market days give the optimiser the evidence its guardrails ask for before it acts
+        # (e.g. 1,000 impressions per campaign: a search campaign gathers them slowly).
+        await self.admin("POST", "/admin/clock/step", json={"days": 3})
 
         async def recommended() -> list[dict[str, Any]] | None:
             found = await self.call("GET", "/recommendations", params={"project_id": project_id})
@@ -345,20 +348,42 @@ class HeroFlow:
             return actionable or None
 
         items = await self.eventually(recommended, "an optimisation recommendation", timeout=120)
-        chosen = items[0]
+        chosen = next((r for r in items if r["kind"] == "budget_shift"), items[0])
+        before = await self._budgets_on_platforms()
         await self.call("POST", f"/recommendations/{chosen['id']}/apply")
+
+        async def budgets_changed() -> dict[str, int] | None:
+            after = await self._budgets_on_platforms()
+            return {k: v for k, v in after.items() if before.get(k) != v} or None
+
+        changed = await self.eventually(budgets_changed, "the platform budgets to change in the sandboxes")
 
         async def notified() -> list[dict[str, Any]] | None:
             found = await self.call("GET", "/notifications")
-            items = found["items"] if isinstance(found, dict) else found
-            return items or None
+            return found["items"] or None
 
         notifications = await self.eventually(notified, "a notification")
         return {
-            "recommendation": chosen.get("title"),
-            "kind": chosen.get("kind"),
+            "recommendation": chosen["title"],
+            "kind": chosen["kind"],
+            "budgets now (micros)": changed,
             "notifications": [n.get("title") or n.get("kind") for n in notifications][:5],
         }
+
+    async def _budgets_on_platforms(self) -> dict[str, int]:
+        """Daily budgets in the sandboxes: Google campaign budgets and Meta ad sets (micros)."""
+        objects = await self.admin("GET", "/admin/objects", params={"detail": "true"})
+        budgets = {
+            o["resource_name"]: int(o["fields"].get("amount_micros", 0))
+            for o in objects["google"]
+            if o["collection"] == "campaignBudgets"
+        }
+        budgets |= {
+            o["id"]: int(o["fields"].get("daily_budget", 0)) * 10_000
+            for o in objects["meta"]
+            if o["type"] == "adset"
+        }
+        return budgets
 
     async def run(self) -> list[Step]:
         async with self.session():
