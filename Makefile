@@ -40,7 +40,7 @@ test: install test-deps lint
 	bash services/gateway/web/build.sh
 	cd services/gateway/web && npm test --silent
 	$(RUN) python -m zamc_events.schemas check
-	$(RUN) pytest
+	$(RUN) pytest --basetemp=.pytest-tmp
 
 test-fast: install
 	$(RUN) pytest -m "unit or contract"
