@@ -193,7 +193,7 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     headline.fill("日本のトレイルシューズ最高峰モデ")  # 16 wide characters count 32
     expect(page.get_by_text("32/30").first).to_be_visible()
     expect(save).to_be_disabled()
-    headline.evaluate("element => element.scrollIntoView({block: 'center'})")
+    page.evaluate("() => window.scrollTo(0, 0)")
     screens.check("strategy-over-limit", readme=True)
     headline.fill("Trail Shoes That Grip")
     expect(save).to_be_enabled()
@@ -333,7 +333,11 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     apply = page.get_by_role("button", name="Apply").first
     expect(apply).to_be_visible(timeout=180_000)
     screens.check("recommendations")
+    title = page.locator("section.rec h2").first.inner_text()
     apply.click()
     expect(page.get_by_text(re.compile(r"Applying|Applied")).first).to_be_visible(timeout=LIVE)
+    audit = page.get_by_role("list", name="Decisions, newest first")
+    expect(audit.get_by_text(title)).to_be_visible(timeout=LIVE)  # applied on the platforms
+    screens.check("recommendation-applied")
 
     assert screens.problems == [], "\n".join(screens.problems)

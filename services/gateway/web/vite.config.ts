@@ -26,5 +26,6 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test/setup.ts"],
+    testTimeout: 20_000, // generous: CI shares two cores with other suites
   },
 });

@@ -185,7 +185,6 @@ export function GoogleEditor() {
                       onChange={(e) => update((d) => void (d.google_ads!.campaigns[c].ad_groups[g].name = e.target.value))}
                     />
                   )}
-                  <KeywordsEditor c={c} g={g} />
                   {group.ads.map((ad, a) => {
                     const ap = `${gp}/ads/${a}`;
                     const setAd = (fn: (ad: (typeof group.ads)[number]) => void) =>
@@ -250,6 +249,7 @@ export function GoogleEditor() {
                       </div>
                     );
                   })}
+                  <KeywordsEditor c={c} g={g} />
                 </div>
               );
             })}
