@@ -35,6 +35,7 @@ format: install
 
 test-deps:
 	@bash deploy/scripts/ensure-promtool.sh
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
 
 test: install test-deps lint
 	bash services/gateway/web/build.sh
@@ -51,7 +52,7 @@ demo: install
 schemas: install
 	$(RUN) python -m zamc_events.schemas export
 
-bench: bench-events bench-analytics bench-gateway bench-optimizer
+bench: bench-events bench-analytics bench-gateway bench-optimizer bench-web
 
 bench-events: install
 	$(RUN) python tests/perf/bench_events.py
@@ -64,6 +65,9 @@ bench-gateway: install
 
 bench-optimizer: install
 	$(RUN) python tests/perf/bench_optimizer.py
+
+bench-web: install web
+	$(RUN) python tests/perf/bench_web.py --no-build
 
 clean:
 	rm -rf .zamc .pytest_cache .ruff_cache

@@ -41,8 +41,8 @@ async def platform(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncItera
     """Real NATS, PostgreSQL, sandboxes and five service processes; extra env via `@pytest.mark.platform_env`."""
     marker = request.node.get_closest_marker("platform_env")
     running = LocalPlatform(platform_options(tmp_path / "zamc", **(marker.kwargs if marker else {})))
-    await running.start()
     try:
+        await running.start()
         await running.wait_ready(timeout=180)
         yield running
     finally:
