@@ -667,7 +667,7 @@ async def test_pausing_resuming_and_budget_changes_are_commands_to_the_connector
     async def applied():
         c = (await client.get(f"/campaigns/{row['id']}", headers=owner.headers)).json()
         assert c["daily_budget_micros"] == 25_500_000 and c["daily_budget"] == "25.5"
-        assert c["last_error"]["message"] == "Campaign is removed"
+        assert (c["last_error"] or {}).get("message") == "Campaign is removed"
         assert [p["kind"] for p in c["pending_changes"]] == ["status"]
         return True
 
