@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import nats
+import nats.js.errors
 import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -54,7 +56,16 @@ async def jetstream(nats_url: str) -> AsyncIterator[nats.js.JetStreamContext]:
     js = nc.jetstream()
     for stream in await js.streams_info():
         await js.delete_stream(stream.config.name)
-    await provision_streams(js)
+    for attempt in range(20):
+        try:
+            await provision_streams(js)
+            break
+        except nats.js.errors.ServerError:
+            # nats-server removes a deleted stream's files in the background; re-creating a stream of
+            # the same name before that finished answers "error creating store for stream".
+            if attempt == 19:
+                raise
+            await asyncio.sleep(0.1)
     try:
         yield js
     finally:
