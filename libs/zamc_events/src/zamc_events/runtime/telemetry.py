@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from urllib.parse import parse_qsl, urlencode
 
 import structlog
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 tracer = trace.get_tracer("zamc_events")
@@ -45,8 +46,23 @@ def configure_tracing(*, service: str, otlp_endpoint: str | None) -> None:
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
     provider = TracerProvider(resource=Resource.create({"service.name": f"zamc-{service}"}))
+    provider.add_span_processor(QueryRedactor())
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
     trace.set_tracer_provider(provider)
+
+
+class QueryRedactor(SpanProcessor):
+    """Blanks every query-string value on spans before export: an OAuth callback's `code` and
+    `state`, or a token in a URL, must never reach a trace collector. Keys stay for debugging."""
+
+    def on_start(self, span, parent_context=None) -> None:
+        query = (span.attributes or {}).get("url.query")
+        if query:
+            span.set_attribute("url.query", redact_query(str(query)))
+
+
+def redact_query(query: str) -> str:
+    return urlencode([(key, "REDACTED") for key, _ in parse_qsl(query, keep_blank_values=True)])
 
 
 def current_trace_headers() -> dict[str, str]:
