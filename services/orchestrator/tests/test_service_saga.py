@@ -132,8 +132,8 @@ async def test_both_platforms_succeed_then_both_are_launched_and_the_deployment_
             ("succeeded", ["g-1"]),
             ("succeeded", ["m-1", "m-2"]),
         ]
-        [launch_google] = probe.of("zamc.google_ads.launch_requested.v1")
-        [launch_meta] = probe.of("zamc.meta.launch_requested.v1")
+        [launch_google] = await probe.wait_for("zamc.google_ads.launch_requested.v1")
+        [launch_meta] = await probe.wait_for("zamc.meta.launch_requested.v1")
         assert launch_google.data.platform_campaign_ids == ["g-1"]
         assert launch_meta.data.platform_campaign_ids == ["m-1", "m-2"]
         assert completed.correlation_id == launch_meta.correlation_id
