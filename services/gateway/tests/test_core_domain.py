@@ -210,3 +210,47 @@ def test_the_principal_cache_forgets_after_its_ttl_and_can_be_off():
     off = PrincipalCache(0)
     off.put("a", 1)
     assert off.get("a") is None
+
+
+async def test_the_principal_cache_looks_a_missing_entry_up_once_for_concurrent_callers():
+    import asyncio
+
+    from zamc_gateway.adapters.principal_cache import PrincipalCache
+
+    cache = PrincipalCache(60)
+    calls = 0
+    release = asyncio.Event()
+
+    async def look_up():
+        nonlocal calls
+        calls += 1
+        await release.wait()
+        return "alice"
+
+    waiting = [asyncio.ensure_future(cache.get_or_load("k", look_up)) for _ in range(20)]
+    await asyncio.sleep(0)
+    waiting[0].cancel()  # a caller that gives up cancels neither the look-up nor the others
+    release.set()
+    assert await asyncio.gather(*waiting[1:]) == ["alice"] * 19
+    assert calls == 1 and cache.get("k") == "alice"
+
+    # a failure reaches every waiting caller and is not remembered
+    async def refuse():
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        raise PermissionError("revoked")
+
+    results = await asyncio.gather(
+        *(cache.get_or_load("x", refuse) for _ in range(5)), return_exceptions=True
+    )
+    assert all(isinstance(r, PermissionError) for r in results) and calls == 2
+    assert cache.get("x") is None
+
+    # a look-up that started before clear() (a revocation) is not remembered
+    release.clear()
+    pending = asyncio.ensure_future(cache.get_or_load("y", look_up))
+    await asyncio.sleep(0)
+    cache.clear()
+    release.set()
+    assert await pending == "alice" and cache.get("y") is None

@@ -25,6 +25,9 @@ class Settings(ServiceSettings):
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)
 
+    read_pool_size: int = Field(
+        default=10, ge=1, description="connections of the request path's read pool (adapters/reads.py)"
+    )
     principal_cache_seconds: float = Field(
         default=2.0, ge=0, description="how long a replica remembers a resolved credential; 0 = never"
     )

@@ -57,10 +57,21 @@ class RateLimiter:
         self._kv_lock = asyncio.Lock()
         self._leases: dict[str, _Lease] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._names: dict[tuple[str, str], str] = {}
+
+    def _name(self, limit: Limit, identity: str) -> str:
+        """The counter's name (the identity hashed: IPs and user ids stay out of the bucket)."""
+        name = self._names.get((limit.name, identity))
+        if name is None:
+            if len(self._names) > 10_000:
+                self._names.clear()
+            name = f"{limit.name}.{hashlib.sha256(identity.encode()).hexdigest()[:32]}"
+            self._names[(limit.name, identity)] = name
+        return name
 
     async def hit(self, limit: Limit, identity: str) -> Decision:
         window = window_at(self.clock(), limit.window_seconds)
-        name = f"{limit.name}.{hashlib.sha256(identity.encode()).hexdigest()[:32]}"
+        name = self._name(limit, identity)
         lease = self._leases.get(name)
         if lease is None or lease.window != window.index:
             lease = self._leases[name] = _Lease(window=window.index)

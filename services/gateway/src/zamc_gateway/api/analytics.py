@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from zamc_gateway.adapters import live_analytics
-from zamc_gateway.api.deps import ReadPrincipal, SessionDep
+from zamc_gateway.api.deps import ReadPrincipal, ReadsDep, SessionDep
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
@@ -22,13 +22,18 @@ Granularity = Annotated[Literal["hour", "day"], Query()]
 
 @router.get("/summary")
 async def summary(
-    session: SessionDep, principal: ReadPrincipal, project_id: uuid.UUID, from_: From = None, to: To = None
+    reads: ReadsDep,
+    principal: ReadPrincipal,
+    project_id: uuid.UUID,
+    from_: From = None,
+    to: To = None,
 ) -> dict[str, Any]:
     """Impressions, clicks, spend, conversions and conversion value per platform and overall,
     with CTR, CPC, CPA and ROAS of those totals (money in micros of `currency`)."""
-    return await live_analytics.summary(
-        session=session, principal=principal, project_id=project_id, start=from_, end=to
-    )
+    async with reads.connect() as connection:
+        return await live_analytics.summary(
+            session=connection, principal=principal, project_id=project_id, start=from_, end=to
+        )
 
 
 @router.get("/timeseries")

@@ -4,16 +4,24 @@
 
 - `SessionDep`: one AsyncSession per request inside a transaction; commits after the endpoint
   returns (before the response is sent), rolls back if it raises.
+- `ReadsDep`: for endpoints that only read: `async with reads.connect() as connection:` runs each
+  statement on its own (autocommit) on the read pool (`adapters.reads`), without BEGIN/COMMIT
+  round trips (a context manager in the endpoint: a generator dependency costs more than the read).
 - `CurrentIdentity`: the authenticated user or API key (401 otherwise); `CurrentPrincipal`: that
   identity acting in one organization (the `{org_id}` path parameter, else the
   `X-Organization-Id` header, else the user's first organization), rate-limited per principal.
-- Every dependency is `async def`: FastAPI runs plain `def` dependencies in a worker thread.
+  Both are resolved once per request (remembered in the ASGI scope) and, for `principal_cache_seconds`,
+  per process; a cache miss reads on the read pool.
+- Every dependency is `async def` (FastAPI runs plain `def` dependencies in a worker thread), and the
+  hot ones take the connection only and find the rest on `app.state`: each sub-dependency costs a
+  little on every request.
 - `require(Action.X)`: the only role check; `ReadPrincipal`, `WritePrincipal`, `MembersAdmin`,
   `KeysAdmin`, `ConnectionsAdmin` are the usual ones. `OrgDep` is the principal's organization id.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -28,12 +36,17 @@ from zamc_events.runtime.outbox import Publisher
 from zamc_events.runtime.service import ServiceRuntime
 from zamc_gateway.adapters.principal_cache import PrincipalCache
 from zamc_gateway.adapters.rate_limits import RateLimiter
+from zamc_gateway.adapters.reads import ReadDatabase, read_database
 from zamc_gateway.config import Settings
+from zamc_gateway.domain import credentials
 from zamc_gateway.domain.errors import FieldError, Forbidden, InvalidFields, RateLimited, Unauthorized
 from zamc_gateway.domain.policy import Action, can
 from zamc_gateway.domain.principal import Identity, Principal
 from zamc_gateway.domain.rate_limits import Limit
 from zamc_gateway.service_layer import identity as identity_service
+
+_IDENTITY_KEY = "zamc.identity"
+_PRINCIPAL_KEY = "zamc.principal"
 
 
 async def get_runtime(connection: HTTPConnection) -> ServiceRuntime:
@@ -43,10 +56,14 @@ async def get_runtime(connection: HTTPConnection) -> ServiceRuntime:
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 
 
-async def get_settings(runtime: RuntimeDep) -> Settings:
-    settings = runtime.settings
+def settings_of(connection: HTTPConnection) -> Settings:
+    settings = connection.app.state.runtime.settings
     assert isinstance(settings, Settings)
     return settings
+
+
+async def get_settings(connection: HTTPConnection) -> Settings:
+    return settings_of(connection)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -76,6 +93,13 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
+async def get_reads(connection: HTTPConnection) -> ReadDatabase:
+    return read_database(connection.app.state.runtime)
+
+
+ReadsDep = Annotated[ReadDatabase, Depends(get_reads)]
+
+
 # rate limits ----------------------------------------------------------------------------------
 def client_ip(connection: HTTPConnection, settings: Settings) -> str:
     if settings.trust_forwarded_for:
@@ -95,36 +119,42 @@ async def _enforce(connection: HTTPConnection, limit: Limit, identity: str) -> N
         )
 
 
-async def limit_ip(connection: HTTPConnection, settings: SettingsDep) -> None:
+async def limit_ip(connection: HTTPConnection) -> None:
     """Every request under /api/v1 and /graphql, per client IP."""
+    settings = settings_of(connection)
     if settings.rate_limit_enabled:
         limit = Limit("ip", settings.rate_limit_per_ip, settings.rate_limit_window_seconds)
         await _enforce(connection, limit, client_ip(connection, settings))
 
 
-async def limit_auth(request: Request, settings: SettingsDep) -> None:
+async def limit_auth(request: Request) -> None:
     """Sign-up, login and refresh: a tighter limit per IP against password guessing."""
+    settings = settings_of(request)
     if settings.rate_limit_enabled:
         limit = Limit("auth", settings.rate_limit_auth_per_ip, settings.rate_limit_window_seconds)
         await _enforce(request, limit, client_ip(request, settings))
 
 
+async def limit_identity(connection: HTTPConnection, settings: Settings, identity: Identity) -> None:
+    """The per-principal limit (REST: in `current_identity`; GraphQL calls it after authenticating)."""
+    if settings.rate_limit_enabled:
+        limit = Limit("principal", settings.rate_limit_per_principal, settings.rate_limit_window_seconds)
+        await _enforce(connection, limit, identity.rate_limit_key)
+
+
 # who is calling -------------------------------------------------------------------------------
-def bearer_token(request: Request) -> str:
+def bearer_token(request: HTTPConnection) -> str:
     header = request.headers.get("authorization")
     if not header:
         raise Unauthorized("Authentication required: send `Authorization: Bearer <token>`.")
+    return parse_authorization(header)
+
+
+def parse_authorization(header: str) -> str:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Use `Authorization: Bearer <access token or API key>`.")
     return token.strip()
-
-
-async def limit_identity(connection: HTTPConnection, settings: Settings, identity: Identity) -> None:
-    """The per-principal limit (used by `current_identity`; GraphQL calls it after authenticating)."""
-    if settings.rate_limit_enabled:
-        limit = Limit("principal", settings.rate_limit_per_principal, settings.rate_limit_window_seconds)
-        await _enforce(connection, limit, identity.rate_limit_key)
 
 
 async def get_principal_cache(connection: HTTPConnection) -> PrincipalCache:
@@ -134,16 +164,52 @@ async def get_principal_cache(connection: HTTPConnection) -> PrincipalCache:
 PrincipalCacheDep = Annotated[PrincipalCache, Depends(get_principal_cache)]
 
 
-async def current_identity(
-    request: Request, session: SessionDep, settings: SettingsDep, cache: PrincipalCacheDep
-) -> Identity:
-    token = bearer_token(request)
+async def authenticate(connection: HTTPConnection, token: str) -> Identity:
+    """Who `token` is (401 otherwise), rate-limited per principal. REST and GraphQL both use it.
+
+    Remembered by the process for `principal_cache_seconds` (never past an access token's expiry),
+    so a burst with one token decodes and looks it up once.
+    """
+    settings = settings_of(connection)
+    cache: PrincipalCache = connection.app.state.principal_cache
     identity = cache.get(("token", token))
     if identity is None:
-        identity = await identity_service.authenticate(session=session, settings=settings, token=token)
-        if identity.kind == "api_key":  # a JWT is read without the database: nothing to save
-            cache.put(("token", token), identity)
-    await limit_identity(request, settings, identity)
+        if credentials.is_api_key(token):
+
+            async def look_up() -> Identity:
+                async with read_database(connection.app.state.runtime).connect() as session:
+                    return await identity_service.authenticate(
+                        session=session, settings=settings, token=token
+                    )
+
+            identity = await cache.get_or_load(("token", token), look_up)
+        else:  # a JWT is read without the database
+            identity = await identity_service.authenticate(session=None, settings=settings, token=token)
+            if identity.expires_at is not None:
+                cache.put(("token", token), identity, ttl=identity.expires_at.timestamp() - time.time())
+    await limit_identity(connection, settings, identity)
+    return identity
+
+
+async def resolve_principal(
+    connection: HTTPConnection, identity: Identity, organization_id: uuid.UUID | None, *, from_path: bool
+) -> Principal:
+    """`identity` acting in `organization_id` (default: the user's first), through the process cache."""
+    cache: PrincipalCache = connection.app.state.principal_cache
+
+    async def look_up() -> Principal:
+        async with read_database(connection.app.state.runtime).connect() as session:
+            return await identity_service.resolve_principal(
+                session=session, identity=identity, organization_id=organization_id, from_path=from_path
+            )
+
+    return await cache.get_or_load(("principal", identity, organization_id, from_path), look_up)
+
+
+async def current_identity(request: Request) -> Identity:
+    identity: Identity | None = request.scope.get(_IDENTITY_KEY)
+    if identity is None:
+        identity = request.scope[_IDENTITY_KEY] = await authenticate(request, bearer_token(request))
     return identity
 
 
@@ -165,17 +231,14 @@ def _organization_hint(request: Request) -> tuple[uuid.UUID | None, bool]:
         ) from None
 
 
-async def current_principal(
-    request: Request, session: SessionDep, identity: CurrentIdentity, cache: PrincipalCacheDep
-) -> Principal:
-    organization_id, from_path = _organization_hint(request)
-    key = ("principal", identity, organization_id)
-    principal = cache.get(key)
+async def current_principal(request: Request) -> Principal:
+    principal: Principal | None = request.scope.get(_PRINCIPAL_KEY)
     if principal is None:
-        principal = await identity_service.resolve_principal(
-            session=session, identity=identity, organization_id=organization_id, from_path=from_path
+        identity = await current_identity(request)
+        organization_id, from_path = _organization_hint(request)
+        principal = request.scope[_PRINCIPAL_KEY] = await resolve_principal(
+            request, identity, organization_id, from_path=from_path
         )
-        cache.put(key, principal)
     return principal
 
 
@@ -194,7 +257,8 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 def require(action: Action):
     """The one place a permission is checked (the rules are `domain.policy.POLICY`)."""
 
-    async def check(principal: CurrentPrincipal) -> Principal:
+    async def check(request: Request) -> Principal:
+        principal = await current_principal(request)
         if not can(principal.role, action):
             raise Forbidden(f"The {principal.role} role may not {action.value.replace('_', ' ')}.")
         return principal
@@ -210,8 +274,8 @@ KeysAdmin = Annotated[Principal, require(Action.manage_api_keys)]
 ConnectionsAdmin = Annotated[Principal, require(Action.manage_connections)]
 
 
-async def current_org(principal: CurrentPrincipal) -> uuid.UUID:
-    return principal.organization_id
+async def current_org(request: Request) -> uuid.UUID:
+    return (await current_principal(request)).organization_id
 
 
 OrgDep = Annotated[uuid.UUID, Depends(current_org)]

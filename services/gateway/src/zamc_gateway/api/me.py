@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from zamc_gateway.api.deps import CurrentIdentity, SessionDep
+from zamc_gateway.api.deps import CurrentIdentity, ReadsDep
 from zamc_gateway.schemas import MePublic
 from zamc_gateway.service_layer import identity
 
@@ -12,5 +12,6 @@ router = APIRouter(tags=["me"])
 
 
 @router.get("/me")
-async def me(session: SessionDep, caller: CurrentIdentity) -> MePublic:
-    return await identity.me(session=session, identity=caller)
+async def me(reads: ReadsDep, caller: CurrentIdentity) -> MePublic:
+    async with reads.connect() as connection:
+        return await identity.me(session=connection, identity=caller)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from zamc_gateway.domain.policy import Role
@@ -20,6 +21,8 @@ class Identity:
     # set when the identity already implies one organization (API keys) or one was resolved
     organization_id: uuid.UUID | None = None
     role: Role | None = None
+    # when the credential stops being valid by itself (an access token's expiry); not part of equality
+    expires_at: datetime | None = field(default=None, compare=False)
 
     @property
     def rate_limit_key(self) -> str:

@@ -21,12 +21,11 @@ from strawberry.fastapi import BaseContext
 from zamc_events.runtime.service import ServiceRuntime
 from zamc_gateway.adapters.live import LiveHub, live_hub
 from zamc_gateway.adapters.live_assets import AssetStore
+from zamc_gateway.api import deps
 from zamc_gateway.api.problems import json_pointer
-from zamc_gateway.config import Settings
 from zamc_gateway.domain.errors import DomainError, Forbidden, InvalidFields, Unauthorized
 from zamc_gateway.domain.policy import Action, can
 from zamc_gateway.domain.principal import Principal
-from zamc_gateway.service_layer import identity as identity_service
 
 
 def as_graphql_error(error: DomainError) -> GraphQLError:
@@ -79,27 +78,24 @@ class GatewayContext(BaseContext):
         return authorization, organization
 
     async def authenticate(self) -> Principal:
-        """Resolve (once) the caller as REST does; raises a GraphQL error with status 401/403/404."""
+        """Resolve (once) the caller as REST does (same cache, same per-principal rate limit);
+        raises a GraphQL error with status 401/403/404/429."""
         if self._principal is not None:
             return self._principal
         authorization, organization = self._credentials()
-        scheme, _, token = (authorization or "").partition(" ")
         try:
-            if scheme.lower() != "bearer" or not token.strip():
+            if not authorization:
                 raise Unauthorized("Authentication required: send `Authorization: Bearer <token>`.")
+            token = deps.parse_authorization(authorization)
             try:
                 organization_id = uuid.UUID(str(organization)) if organization else None
             except ValueError:
                 raise InvalidFields([]) from None
-            settings = self.runtime.settings
-            assert isinstance(settings, Settings)
-            async with self.transaction() as session:
-                identity = await identity_service.authenticate(
-                    session=session, settings=settings, token=token.strip()
-                )
-                self._principal = await identity_service.resolve_principal(
-                    session=session, identity=identity, organization_id=organization_id, from_path=False
-                )
+            assert self.request is not None
+            identity = await deps.authenticate(self.request, token)
+            self._principal = await deps.resolve_principal(
+                self.request, identity, organization_id, from_path=False
+            )
         except DomainError as error:
             raise as_graphql_error(error) from error
         return self._principal

@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 
 from argon2 import PasswordHasher
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +20,7 @@ from zamc_gateway.adapters.db import (
     refresh_tokens,
     users,
 )
+from zamc_gateway.adapters.reads import Reader
 from zamc_gateway.config import Settings
 from zamc_gateway.domain import credentials
 from zamc_gateway.domain.errors import Conflict, Forbidden, NotFound, Unauthorized
@@ -191,8 +192,10 @@ async def logout(*, session: AsyncSession, identity: Identity, refresh_token: st
             await _revoke(session, session_id=family, reason="logout")
 
 
-async def authenticate(*, session: AsyncSession, settings: Settings, token: str) -> Identity:
+async def authenticate(*, session: Reader | None, settings: Settings, token: str) -> Identity:
+    """Who an access token (read without the database: `session` may be None) or API key is."""
     if credentials.is_api_key(token):
+        assert session is not None, "an API key is looked up in the database"
         key = (
             await session.execute(
                 select(api_keys.c.id, api_keys.c.organization_id, api_keys.c.scope).where(
@@ -215,11 +218,17 @@ async def authenticate(*, session: AsyncSession, settings: Settings, token: str)
         )
     except credentials.InvalidToken as error:
         raise Unauthorized(str(error)) from None
-    return Identity(kind="user", user_id=claims.user_id, api_key_id=None, session_id=claims.session_id)
+    return Identity(
+        kind="user",
+        user_id=claims.user_id,
+        api_key_id=None,
+        session_id=claims.session_id,
+        expires_at=claims.expires_at,
+    )
 
 
 async def resolve_principal(
-    *, session: AsyncSession, identity: Identity, organization_id: uuid.UUID | None, from_path: bool
+    *, session: Reader, identity: Identity, organization_id: uuid.UUID | None, from_path: bool
 ) -> Principal:
     """The identity acting in `organization_id` (or, for a user who names none, their first one).
 
@@ -262,7 +271,32 @@ def _not_member(from_path: bool) -> None:
     raise Forbidden("You are not a member of that organization.")
 
 
-async def me(*, session: AsyncSession, identity: Identity) -> MePublic:
+# The user, their organizations and whether the login session is live: one statement, built once
+# (with bound parameters SQLAlchemy compiles it once per process; `/me` is called on every page).
+_ME = (
+    select(
+        auth_sessions.c.revoked_at,
+        users.c.id,
+        users.c.email,
+        users.c.created_at,
+        organizations.c.id.label("organization_id"),
+        organizations.c.name.label("organization_name"),
+        memberships.c.role,
+    )
+    .select_from(
+        auth_sessions.join(users, users.c.id == auth_sessions.c.user_id)
+        .outerjoin(memberships, memberships.c.user_id == users.c.id)
+        .outerjoin(organizations, organizations.c.id == memberships.c.organization_id)
+    )
+    .where(
+        auth_sessions.c.id == bindparam("session_id", type_=auth_sessions.c.id.type),
+        auth_sessions.c.user_id == bindparam("user_id", type_=auth_sessions.c.user_id.type),
+    )
+    .order_by(memberships.c.created_at, organizations.c.id)
+)
+
+
+async def me(*, session: Reader, identity: Identity) -> MePublic:
     """Who the caller is; for a user also checks the login session is live (one query)."""
     if identity.kind == "api_key":
         key = (
@@ -280,24 +314,7 @@ async def me(*, session: AsyncSession, identity: Identity) -> MePublic:
             organizations=[OrganizationPublic(id=key[3], name=key[4], role=identity.role)],
         )
     rows = (
-        await session.execute(
-            select(
-                auth_sessions.c.revoked_at,
-                users.c.id,
-                users.c.email,
-                users.c.created_at,
-                organizations.c.id.label("organization_id"),
-                organizations.c.name.label("organization_name"),
-                memberships.c.role,
-            )
-            .select_from(
-                auth_sessions.join(users, users.c.id == auth_sessions.c.user_id)
-                .outerjoin(memberships, memberships.c.user_id == users.c.id)
-                .outerjoin(organizations, organizations.c.id == memberships.c.organization_id)
-            )
-            .where(auth_sessions.c.id == identity.session_id, auth_sessions.c.user_id == identity.user_id)
-            .order_by(memberships.c.created_at, organizations.c.id)
-        )
+        await session.execute(_ME, {"session_id": identity.session_id, "user_id": identity.user_id})
     ).all()
     if not rows or rows[0].revoked_at is not None:
         raise Unauthorized("The session has ended; sign in again.")
