@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
@@ -28,6 +28,7 @@ from zamc_gateway.api import (
 from zamc_gateway.api.deps import limit_ip
 from zamc_gateway.api.middleware import HardeningMiddleware, MetricsMiddleware
 from zamc_gateway.api.problems import PROBLEM_JSON, install
+from zamc_gateway.api.routing import GatewayRouter, guard_routes
 from zamc_gateway.config import Settings
 from zamc_gateway.domain.credentials import password_hasher
 from zamc_gateway.graphql.schema import graphql_router
@@ -129,11 +130,11 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
     install(app)
     _problem_media_type(app)
 
-    v1 = APIRouter(prefix=API_PREFIX, dependencies=[Depends(limit_ip)], responses=PROBLEM_RESPONSES)
-    for router in CORE_ROUTERS:
+    v1 = GatewayRouter(prefix=API_PREFIX, dependencies=[Depends(limit_ip)], responses=PROBLEM_RESPONSES)
+    for router in (*CORE_ROUTERS, *live.routers()):
         v1.include_router(router)
-    for router in live.routers():
-        v1.include_router(router)
+        guard_routes(router, mounted_at=API_PREFIX)
+    guard_routes(v1)
     app.include_router(v1)
     app.include_router(graphql_router(runtime), dependencies=[Depends(limit_ip)])
     mount_web(app)  # the web console at /, after every API route

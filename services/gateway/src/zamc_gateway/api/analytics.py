@@ -6,12 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from zamc_gateway.adapters import live_analytics
 from zamc_gateway.api.deps import ReadPrincipal, ReadsDep, SessionDep
+from zamc_gateway.api.routing import GatewayRouter
 
-router = APIRouter(prefix="/analytics", tags=["analytics"])
+router = GatewayRouter(prefix="/analytics", tags=["analytics"])
 
 From = Annotated[datetime | None, Query(alias="from", description="start (inclusive); default 30 days ago")]
 To = Annotated[

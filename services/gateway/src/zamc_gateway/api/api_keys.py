@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import Request, Response, status
 
 from zamc_gateway.api.deps import KeysAdmin, SessionDep, forget_principals
+from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from zamc_gateway.service_layer import api_keys
 
-router = APIRouter(prefix="/api-keys", tags=["api-keys"])
+router = GatewayRouter(prefix="/api-keys", tags=["api-keys"])
 
 
 @router.get("")

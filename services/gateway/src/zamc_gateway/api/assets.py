@@ -5,15 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Form, Query, Response, UploadFile, status
+from fastapi import Body, File, Form, Query, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from zamc_gateway.adapters import live_assets as service
 from zamc_gateway.api.deps import ReadPrincipal, SessionDep, WritePrincipal
 from zamc_gateway.api.live import AssetStoreDep, HubDep
+from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.domain import assets as rules
 
-router = APIRouter(tags=["assets"])
+router = GatewayRouter(tags=["assets"])
 
 READ_LIMIT = max(rules.MAX_IMAGE_BYTES, rules.MAX_TEXT_BYTES) + 1
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import Depends, Request, Response, status
 
 from zamc_gateway.api.deps import (
     CurrentIdentity,
@@ -13,6 +13,7 @@ from zamc_gateway.api.deps import (
     forget_principals,
     limit_auth,
 )
+from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.domain.errors import Unauthorized
 from zamc_gateway.schemas import (
     LoginRequest,
@@ -24,7 +25,7 @@ from zamc_gateway.schemas import (
 )
 from zamc_gateway.service_layer import identity
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = GatewayRouter(prefix="/auth", tags=["auth"])
 _limited = [Depends(limit_auth)]
 
 

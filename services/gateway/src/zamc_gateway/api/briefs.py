@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from zamc_gateway.api.deps import PublisherDep, ReadPrincipal, SessionDep, WritePrincipal
+from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.metrics import BRIEFS_SUBMITTED
 from zamc_gateway.schemas import BriefAccepted, BriefCreate, BriefPublic
 from zamc_gateway.service_layer import briefs
 
-router = APIRouter(tags=["briefs"])
+router = GatewayRouter(tags=["briefs"])
 
 
 @router.post("/projects/{project_id}/briefs", status_code=status.HTTP_202_ACCEPTED)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from zamc_gateway.api.deps import PublisherDep, ReadPrincipal, SessionDep, WritePrincipal
+from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.schemas import CampaignChangeAccepted, CampaignPatch, CampaignPublic
 from zamc_gateway.service_layer import campaigns
 
-router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+router = GatewayRouter(prefix="/campaigns", tags=["campaigns"])
 
 
 @router.get("")

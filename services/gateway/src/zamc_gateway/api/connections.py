@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from zamc_events.contracts.common import Platform
 from zamc_gateway.api.deps import (
@@ -15,10 +15,11 @@ from zamc_gateway.api.deps import (
     SessionDep,
     SettingsDep,
 )
+from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.schemas import ConnectionCreate, ConnectionCreated, ConnectionPublic, OAuthCallbackResult
 from zamc_gateway.service_layer import connections
 
-router = APIRouter(tags=["platform-connections"])
+router = GatewayRouter(tags=["platform-connections"])
 
 
 @router.post("/platform-connections", status_code=status.HTTP_201_CREATED)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from zamc_gateway.api.deps import PublisherDep, ReadPrincipal, SessionDep, WritePrincipal
+from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.schemas import DeploymentAccepted, DeploymentCreate, DeploymentPublic
 from zamc_gateway.service_layer import deployments
 
-router = APIRouter(tags=["deployments"])
+router = GatewayRouter(tags=["deployments"])
 
 
 @router.post("/strategies/{strategy_id}/deployments", status_code=status.HTTP_202_ACCEPTED)

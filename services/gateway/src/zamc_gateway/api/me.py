@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from zamc_gateway.api.deps import CurrentIdentity, ReadsDep
+from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.schemas import MePublic
 from zamc_gateway.service_layer import identity
 
-router = APIRouter(tags=["me"])
+router = GatewayRouter(tags=["me"])
 
 
 @router.get("/me")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from zamc_gateway.adapters import live_notifications as service
 from zamc_gateway.api.deps import ReadPrincipal, SessionDep
 from zamc_gateway.api.live import HubDep
+from zamc_gateway.api.routing import GatewayRouter
 
-router = APIRouter(prefix="/notifications", tags=["notifications"])
+router = GatewayRouter(prefix="/notifications", tags=["notifications"])
 
 
 @router.get("")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import Request, Response, status
 
 from zamc_gateway.api.deps import MembersAdmin, ReadPrincipal, SessionDep, forget_principals
+from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.schemas import MemberCreate, MemberPublic
 from zamc_gateway.service_layer import organizations
 
-router = APIRouter(prefix="/organizations/{org_id}", tags=["organizations"])
+router = GatewayRouter(prefix="/organizations/{org_id}", tags=["organizations"])
 
 
 @router.get("/members")

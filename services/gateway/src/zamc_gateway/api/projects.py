@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from zamc_gateway.api.deps import ReadPrincipal, SessionDep, WritePrincipal
+from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.schemas import ProjectCreate, ProjectPatch, ProjectPublic
 from zamc_gateway.service_layer import projects
 
-router = APIRouter(prefix="/projects", tags=["projects"])
+router = GatewayRouter(prefix="/projects", tags=["projects"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 from pydantic import BaseModel, ConfigDict
 
 from zamc_gateway.adapters import live_recommendations as service
 from zamc_gateway.api.deps import ReadPrincipal, SessionDep, WritePrincipal
 from zamc_gateway.api.live import HubDep, PublisherDep
+from zamc_gateway.api.routing import GatewayRouter
 
-router = APIRouter(tags=["recommendations"])
+router = GatewayRouter(tags=["recommendations"])
 
 
 class AutopilotUpdate(BaseModel):

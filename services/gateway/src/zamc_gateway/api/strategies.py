@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query
+from fastapi import Body, Header, Query
 
 from zamc_gateway.api.deps import PublisherDep, ReadPrincipal, SessionDep, WritePrincipal
+from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.domain.errors import invalid
 from zamc_gateway.schemas import ApproveRequest, StrategyPublic
 from zamc_gateway.service_layer import strategies
 
-router = APIRouter(prefix="/strategies", tags=["strategies"])
+router = GatewayRouter(prefix="/strategies", tags=["strategies"])
 
 
 @router.get("/{strategy_id}")

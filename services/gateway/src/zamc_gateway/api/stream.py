@@ -14,15 +14,16 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import StreamingResponse
 
 from zamc_gateway.adapters.live import TOPICS, LiveChange, LiveHub
 from zamc_gateway.api.deps import ReadPrincipal
 from zamc_gateway.api.live import HubDep
+from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.domain.errors import invalid
 
-router = APIRouter(tags=["stream"])
+router = GatewayRouter(tags=["stream"])
 
 HEARTBEAT_SECONDS = 15.0
 
