@@ -254,3 +254,22 @@ async def test_the_principal_cache_looks_a_missing_entry_up_once_for_concurrent_
     cache.clear()
     release.set()
     assert await pending == "alice" and cache.get("y") is None
+
+
+def test_every_route_starts_with_its_routers_guard():
+    """A router's guard (api/routing.py) may only rule out paths none of its routes can match."""
+    import types
+
+    from zamc_gateway.api import live, routing
+    from zamc_gateway.app import API_PREFIX, CORE_ROUTERS, create_app
+    from zamc_gateway.config import Settings
+
+    create_app(types.SimpleNamespace(settings=Settings(), js=None))  # sets the guards
+    routers = [*CORE_ROUTERS, *live.routers()]
+    assert all(isinstance(r, routing.GatewayRouter) and r.guard for r in routers)
+    for router in routers:
+        for route in router.routes:
+            assert (API_PREFIX + routing.static_head(route.path)).startswith(router.guard), route.path
+    analytics = next(r for r in routers if r.prefix == "/analytics")
+    assert analytics.guard == "/api/v1/analytics/"
+    assert routing.static_head("/projects/{project_id}/briefs") == "/projects/"
