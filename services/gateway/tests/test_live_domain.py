@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -149,6 +149,45 @@ def test_overall_totals_equal_the_sum_of_the_rows(rows):
     assert summary.overall["clicks"] == sum(r[2] for r in rows)
     assert summary.overall["spend_micros"] == sum(r[3] for r in rows)
     assert sum(p["impressions"] for p in summary.platforms) == sum(r[1] for r in rows)
+
+
+def test_whole_days_are_the_utc_midnights_inside_the_range():
+    d = T0  # a midnight
+    assert analytics.whole_days(d + timedelta(hours=5), d + timedelta(days=3, hours=2)) == (
+        d + timedelta(days=1),
+        d + timedelta(days=3),
+    )
+    assert analytics.whole_days(d, d + timedelta(days=2)) == (d, d + timedelta(days=2))
+    # no whole day inside: every hour comes from the hourly rows
+    end = d + timedelta(days=1, hours=3)
+    assert analytics.whole_days(d + timedelta(hours=1), end) == (end, end)
+    assert analytics.whole_days(d + timedelta(hours=1), d + timedelta(hours=5)) == (
+        d + timedelta(hours=5),
+        d + timedelta(hours=5),
+    )
+    # other offsets are read in UTC
+    paris = timezone(timedelta(hours=1))
+    assert analytics.whole_days(
+        datetime(2026, 11, 2, 1, tzinfo=paris), datetime(2026, 11, 4, 1, tzinfo=paris)
+    ) == (
+        datetime(2026, 11, 2, tzinfo=UTC),
+        datetime(2026, 11, 4, tzinfo=UTC),
+    )
+
+
+@given(
+    start=st.integers(min_value=0, max_value=24 * 40),
+    length=st.integers(min_value=1, max_value=24 * 40),
+    minute=st.integers(min_value=0, max_value=59),
+)
+def test_whole_days_and_edge_hours_cover_the_range_exactly(start, length, minute):
+    begin = T0 + timedelta(hours=start, minutes=minute)
+    end = begin + timedelta(hours=length)
+    first, last = analytics.whole_days(begin, end)
+    assert begin <= first <= last <= end
+    assert first.hour == first.minute == 0 and last.hour == last.minute == 0 or first == last == end
+    # [begin, first) and [last, end) hold less than a day each
+    assert first - begin < timedelta(days=1) or first == last == end
 
 
 def test_recommendation_decisions_only_on_open_ones():

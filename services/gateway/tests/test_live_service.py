@@ -256,6 +256,106 @@ async def test_rollups_are_projected_into_summary_timeseries_and_csv(
     )
 
 
+async def test_summary_adds_whole_days_from_the_day_sums_and_edge_hours_from_the_hourly_rollups(
+    gateway, client, signup, jetstream
+):
+    """The summary reads whole UTC days from `analytics_rollup_days`: every range must still equal
+    the plain sum of the hourly rollups in it, after restatements and whatever the range's edges."""
+    owner = await signup()
+    project = await seed_project(gateway, owner.org_id)
+    await seed_campaign(gateway, owner.org_id, project, "google_ads", "g-1")
+    await seed_campaign(gateway, owner.org_id, project, "meta", "m-1")
+    base = datetime(2026, 11, 1, tzinfo=UTC)
+    t0 = datetime.now(UTC)
+    hourly: dict[tuple[str, int], tuple[int, bool]] = {}  # (platform, hour) -> (clicks, settled)
+
+    def event(platform: str, campaign: str, hours: dict[int, tuple[int, bool]], observed: datetime):
+        for hour, value in hours.items():
+            hourly[(platform, hour)] = value
+        return RollupUpdated(
+            platform=platform,
+            account_external_id="acc-1",
+            campaign_id=campaign,
+            window_start=base,
+            window_end=base + timedelta(hours=72),
+            rows=[
+                RollupRow(
+                    platform=platform,
+                    account_external_id="acc-1",
+                    campaign_id=campaign,
+                    period_start=base + timedelta(hours=hour),
+                    granularity="hour",
+                    currency="EUR",
+                    impressions=100 * clicks,
+                    clicks=clicks,
+                    cost_micros=1_000 * clicks,
+                    conversions=0.5,
+                    conversion_value_micros=3_000 * clicks,
+                    settled=settled,
+                )
+                for hour, (clicks, settled) in hours.items()
+            ],
+            observed_at=observed,
+        )
+
+    await publish_event(
+        jetstream,
+        event("google_ads", "g-1", {h: (h + 1, True) for h in range(72)}, t0),
+        tenant_id=owner.org_id,
+    )
+    await publish_event(
+        jetstream,
+        event("meta", "m-1", {h: (2 * h + 1, h != 37) for h in range(72)}, t0),  # 13:00 of day 2 unsettled
+        tenant_id=owner.org_id,
+    )
+    # a later restatement of two hours of day 2 (the day's sums are recomputed)
+    await publish_event(
+        jetstream,
+        event("google_ads", "g-1", {30: (1_000, True), 47: (7, False)}, t0 + timedelta(minutes=1)),
+        tenant_id=owner.org_id,
+    )
+
+    async def summary(start: int, end: int):
+        response = await client.get(
+            "/analytics/summary",
+            params={
+                "project_id": str(project),
+                "from": (base + timedelta(hours=start)).isoformat(),
+                "to": (base + timedelta(hours=end)).isoformat(),
+            },
+            headers=owner.headers,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def restated():
+        overall = (await summary(30, 48))["overall"]
+        return (
+            overall
+            if overall
+            and overall["clicks"]
+            == 1_000 + 7 + sum(2 * h + 1 for h in range(30, 48)) + sum(h + 1 for h in range(31, 47))
+            else None
+        )
+
+    await eventually(restated)
+    for start, end in [(0, 72), (5, 67), (24, 48), (25, 30), (0, 24), (23, 49), (47, 48), (40, 72)]:
+        body = await summary(start, end)
+        expected = {
+            platform: sum(hourly[(platform, h)][0] for h in range(start, end))
+            for platform in ("google_ads", "meta")
+        }
+        got = {p["platform"]: p["clicks"] for p in body["platforms"]}
+        assert got == expected, (start, end)
+        assert body["overall"]["clicks"] == sum(expected.values())
+        assert body["overall"]["impressions"] == 100 * sum(expected.values())
+        assert body["overall"]["conversions"] == pytest.approx(0.5 * 2 * (end - start))
+        assert body["settled"] is all(hourly[(p, h)][1] for p in expected for h in range(start, end)), (
+            start,
+            end,
+        )
+
+
 async def test_anomalies_and_deployments_notify_every_member_once(
     gateway, client, signup, problem, jetstream
 ):

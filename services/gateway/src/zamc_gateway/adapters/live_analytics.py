@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, true
+from sqlalchemy import and_, bindparam, delete, func, insert, literal_column, select, true, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zamc_events.contracts.metrics import AnomalyDetected, RollupUpdated
 from zamc_gateway.adapters import db
 from zamc_gateway.adapters import live_tenancy as tenancy
-from zamc_gateway.adapters.live_db import analytics_anomalies, analytics_rollups
+from zamc_gateway.adapters.live_db import analytics_anomalies, analytics_rollup_days, analytics_rollups
+from zamc_gateway.adapters.reads import Reader
 from zamc_gateway.domain import analytics
 from zamc_gateway.domain.errors import NotFound, invalid
 from zamc_gateway.domain.principal import Principal
@@ -31,7 +32,7 @@ def _range(
     )
 
 
-def _joined(organization_id: uuid.UUID):
+def _joined(organization_id: Any):
     """Rollups of the organization's platform campaigns (the join that scopes them to a tenant)."""
     return r.join(
         c,
@@ -71,42 +72,96 @@ def _point(
     )
 
 
+def _summary_statement():
+    """Totals per platform and currency of one project over [start, end), and the project itself.
+
+    One statement (the hot path of the dashboard), built once with bound parameters so SQLAlchemy
+    compiles it once per process. The project row scopes the caller's organization and answers
+    404 when absent; the totals add the whole UTC days in [first, last) from the per-day sums and
+    the hours of [start, first) and [last, end) from the hourly rollups (`analytics.whole_days`):
+    about 30 + 24 rows per campaign for 30 days instead of 720.
+    """
+    p, d = db.projects, analytics_rollup_days
+    organization_id = bindparam("organization_id", type_=p.c.organization_id.type)
+    project_id = bindparam("project_id", type_=p.c.id.type)
+    moment = r.c.period_start.type
+    start, first, last, end = (bindparam(name, type_=moment) for name in ("start", "first", "last", "end"))
+    measures = (r.c.impressions, r.c.clicks, r.c.cost_micros, r.c.conversions, r.c.conversion_value_micros)
+
+    def hours(since, until):
+        return (
+            select(r.c.platform, r.c.currency, *measures, r.c.settled)
+            .select_from(_joined(organization_id))
+            .where(
+                c.c.project_id == project_id,
+                r.c.granularity == "hour",
+                r.c.period_start >= since,
+                r.c.period_start < until,
+            )
+        )
+
+    days = (
+        select(
+            d.c.platform,
+            d.c.currency,
+            *(d.c[m.name] for m in measures),
+            (d.c.unsettled_hours == 0).label("settled"),
+        )
+        .select_from(
+            d.join(
+                c,
+                and_(
+                    c.c.platform == d.c.platform,
+                    c.c.platform_campaign_id == d.c.campaign_id,
+                    c.c.organization_id == organization_id,
+                ),
+            )
+        )
+        .where(c.c.project_id == project_id, d.c.day_start >= first, d.c.day_start < last)
+    )
+    parts = union_all(hours(start, first), days, hours(last, end)).subquery("parts")
+    totals = (
+        select(
+            parts.c.platform,
+            parts.c.currency,
+            *(func.sum(parts.c[m.name]).label(m.name) for m in measures),
+            func.bool_and(parts.c.settled).label("settled"),
+        )
+        .group_by(parts.c.platform, parts.c.currency)
+        .subquery("totals")
+    )
+    return (
+        select(p.c.id, totals)
+        .select_from(p.outerjoin(totals, true()))
+        .where(p.c.id == project_id, p.c.organization_id == organization_id, p.c.deleted_at.is_(None))
+    )
+
+
+_SUMMARY = _summary_statement()
+
+
 async def summary(
     *,
-    session: AsyncSession,
+    session: Reader,
     principal: Principal,
     project_id: uuid.UUID,
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> dict[str, Any]:
-    """Totals per platform and overall for a project over [start, end), from hourly rollups.
-
-    One statement (the hot path of the dashboard): the project row scopes the caller's organization
-    and answers 404 when absent; a lateral aggregate adds the totals per platform and currency.
-    """
+    """Totals per platform and overall for a project over [start, end), from hourly rollups."""
     start, end = _range(start, end)
-    p = db.projects
-    totals = (
-        select(r.c.platform, r.c.currency, *_SUMS)
-        .select_from(_joined(principal.organization_id))
-        .where(
-            c.c.project_id == p.c.id,
-            r.c.granularity == "hour",
-            r.c.period_start >= start,
-            r.c.period_start < end,
-        )
-        .group_by(r.c.platform, r.c.currency)
-        .lateral("totals")
-    )
+    first, last = analytics.whole_days(start, end)
     rows = (
         await session.execute(
-            select(p.c.id, totals)
-            .select_from(p.outerjoin(totals, true()))
-            .where(
-                p.c.id == project_id,
-                p.c.organization_id == principal.organization_id,
-                p.c.deleted_at.is_(None),
-            )
+            _SUMMARY,
+            {
+                "organization_id": principal.organization_id,
+                "project_id": project_id,
+                "start": start,
+                "first": first,
+                "last": last,
+                "end": end,
+            },
         )
     ).all()
     if not rows:
@@ -255,12 +310,32 @@ async def anomalies(
 # projections ---------------------------------------------------------------------------------
 
 
+# pg_advisory_xact_lock(class, key): the class of the per-campaign locks of `analytics_rollup_days`.
+_ROLLUP_DAYS_LOCK = 0x5A4D  # "ZM"
+_DAY = func.date_trunc(literal_column("'day'"), r.c.period_start, literal_column("'UTC'"))
+
+
 async def project_rollup(
     session: AsyncSession, *, data: RollupUpdated, tenant_id: uuid.UUID | None, occurred_at: datetime
 ) -> int:
-    """Upsert the event's rows; a row older than the stored one (by `observed_at`) never overwrites."""
+    """Upsert the event's rows; a row older than the stored one (by `observed_at`) never overwrites.
+
+    Then recompute the per-UTC-day sums of the days its hourly rows touch. A transaction-scoped lock
+    per campaign, taken first, makes concurrent projections of one campaign take turns, so each
+    recomputation sees the hours the previous one committed.
+    """
     if not data.rows:
         return 0
+    touched: dict[tuple[str, str], set[datetime]] = {}
+    for row in data.rows:
+        if row.granularity == "hour":
+            touched.setdefault((row.platform, row.campaign_id), set()).add(
+                analytics.utc_day(row.period_start)
+            )
+    for platform, campaign_id in sorted(touched):
+        await session.execute(
+            select(func.pg_advisory_xact_lock(_ROLLUP_DAYS_LOCK, func.hashtext(f"{platform}:{campaign_id}")))
+        )
     observed_at = data.observed_at or occurred_at
     values = [
         {
@@ -306,7 +381,49 @@ async def project_rollup(
         where=excluded.observed_at >= r.c.observed_at,
     )
     result = await session.execute(statement)
+    for (platform, campaign_id), days in sorted(touched.items()):
+        await _sum_days(session, platform=platform, campaign_id=campaign_id, first=min(days), last=max(days))
     return result.rowcount or 0
+
+
+async def _sum_days(
+    session: AsyncSession, *, platform: str, campaign_id: str, first: datetime, last: datetime
+) -> None:
+    """Recompute `analytics_rollup_days` of one campaign for the UTC days first..last from its hours."""
+    d = analytics_rollup_days
+    await session.execute(
+        delete(d).where(
+            d.c.platform == platform,
+            d.c.campaign_id == campaign_id,
+            d.c.day_start >= first,
+            d.c.day_start <= last,
+        )
+    )
+    sums = select(
+        r.c.platform,
+        r.c.campaign_id,
+        _DAY,
+        r.c.currency,
+        func.sum(r.c.impressions),
+        func.sum(r.c.clicks),
+        func.sum(r.c.cost_micros),
+        func.sum(r.c.conversions),
+        func.sum(r.c.conversion_value_micros),
+        func.count(),
+        func.count().filter(~r.c.settled),
+    ).where(
+        r.c.platform == platform,
+        r.c.campaign_id == campaign_id,
+        r.c.granularity == "hour",
+        r.c.period_start >= first,
+        r.c.period_start < last + timedelta(days=1),
+    )
+    await session.execute(
+        insert(d).from_select(
+            [col.name for col in d.c],
+            sums.group_by(r.c.platform, r.c.campaign_id, _DAY, r.c.currency),
+        )
+    )
 
 
 async def project_anomaly(

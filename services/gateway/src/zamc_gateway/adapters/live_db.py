@@ -56,6 +56,25 @@ analytics_rollups = Table(
     PrimaryKeyConstraint("platform", "campaign_id", "granularity", "period_start"),
 )
 
+# Hourly rollups summed per UTC day (kept by `live_analytics.project_rollup` under a per-campaign
+# lock): a summary adds whole days from here and only the hours of its partial first and last day.
+analytics_rollup_days = Table(
+    "analytics_rollup_days",
+    metadata,
+    Column("platform", String(16), nullable=False),
+    Column("campaign_id", String(64), nullable=False),
+    Column("day_start", DateTime(timezone=True), nullable=False),  # 00:00 UTC
+    Column("currency", String(3), nullable=False),
+    Column("impressions", BigInteger, nullable=False),
+    Column("clicks", BigInteger, nullable=False),
+    Column("cost_micros", BigInteger, nullable=False),
+    Column("conversions", Double, nullable=False),
+    Column("conversion_value_micros", BigInteger, nullable=False),
+    Column("hours", Integer, nullable=False),
+    Column("unsettled_hours", Integer, nullable=False),
+    PrimaryKeyConstraint("platform", "campaign_id", "day_start", "currency"),
+)
+
 analytics_anomalies = Table(
     "analytics_anomalies",
     metadata,

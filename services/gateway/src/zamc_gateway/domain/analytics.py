@@ -163,6 +163,24 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def whole_days(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The whole UTC days inside [start, end), as [first midnight, last midnight): a summary reads
+    them from the per-day sums and only [start, first) and [last, end) hour by hour. Without a
+    whole day inside, both are `end` (every hour comes from the hourly rows)."""
+    start, end = as_utc(start), as_utc(end)
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    first = midnight if midnight == start else midnight + timedelta(days=1)
+    last = end.replace(hour=0, minute=0, second=0, microsecond=0)
+    if first >= last:
+        return end, end
+    return first, last
+
+
+def utc_day(moment: datetime) -> datetime:
+    """00:00 UTC of the day `moment` falls in."""
+    return as_utc(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def default_range(*, now: datetime, days: int = 30) -> tuple[datetime, datetime]:
     """The last `days` whole days up to the end of the current hour."""
     end = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
