@@ -293,6 +293,43 @@ async def test_rate_limit_per_ip_counts_every_caller_from_that_address(gateway, 
         assert (await elsewhere.get("/me", headers=a.headers)).status_code == 200
 
 
+GRAPHQL = "http://testserver/graphql"
+PROJECTS_QUERY = {"query": "{ projects { id } }"}
+
+
+@pytest.mark.parametrize(
+    "gateway_overrides", [{"rate_limit_per_ip": 4, "rate_limit_window_seconds": LONG_WINDOW}]
+)
+async def test_graphql_shares_the_per_ip_limit_of_the_rest_api(client, signup, problem):
+    account = await signup()  # 1
+    for _ in range(3):
+        answer = await client.post(GRAPHQL, json=PROJECTS_QUERY, headers=account.headers)
+        assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
+    limited = await client.post(GRAPHQL, json=PROJECTS_QUERY, headers=account.headers)
+    body = problem(limited, 429)
+    assert "ip" in body["detail"] and int(limited.headers["retry-after"]) >= 1
+    problem(await client.get("/me", headers=account.headers), 429)
+
+
+@pytest.mark.parametrize(
+    "gateway_overrides", [{"rate_limit_per_principal": 3, "rate_limit_window_seconds": LONG_WINDOW}]
+)
+async def test_graphql_requests_count_against_the_callers_limit_once_each(client, signup, problem):
+    account, other = await signup(), await signup()
+    assert (await client.get("/me", headers=account.headers)).status_code == 200  # 1
+    for _ in range(2):  # 2, 3: a GraphQL request is counted once, though it authenticates twice
+        answer = await client.post(GRAPHQL, json=PROJECTS_QUERY, headers=account.headers)
+        assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
+    limited = await client.post(GRAPHQL, json=PROJECTS_QUERY, headers=account.headers)
+    assert "principal" in problem(limited, 429)["detail"] and limited.headers["retry-after"]
+    problem(await client.get("/me", headers=account.headers), 429)
+    assert (await client.post(GRAPHQL, json=PROJECTS_QUERY, headers=other.headers)).status_code == 200
+    # without a valid token the query runs and its resolvers answer 401 as GraphQL errors
+    anonymous = await client.post(GRAPHQL, json=PROJECTS_QUERY, headers={"Authorization": "Bearer nope"})
+    assert anonymous.status_code == 200
+    assert anonymous.json()["errors"][0]["extensions"]["status"] == 401
+
+
 @pytest.mark.parametrize(
     "gateway_overrides", [{"rate_limit_auth_per_ip": 3, "rate_limit_window_seconds": LONG_WINDOW}]
 )

@@ -206,11 +206,29 @@ async def resolve_principal(
     return await cache.get_or_load(("principal", identity, organization_id, from_path), look_up)
 
 
-async def current_identity(request: Request) -> Identity:
-    identity: Identity | None = request.scope.get(_IDENTITY_KEY)
+async def identify(connection: HTTPConnection, token: str) -> Identity:
+    """`authenticate` once per request (or WebSocket connection): remembered in the ASGI scope, so
+    the per-principal limit counts a request once however many dependencies ask who is calling."""
+    identity: Identity | None = connection.scope.get(_IDENTITY_KEY)
     if identity is None:
-        identity = request.scope[_IDENTITY_KEY] = await authenticate(request, bearer_token(request))
+        identity = connection.scope[_IDENTITY_KEY] = await authenticate(connection, token)
     return identity
+
+
+async def current_identity(request: Request) -> Identity:
+    return await identify(request, bearer_token(request))
+
+
+async def limit_bearer(connection: HTTPConnection) -> None:
+    """The per-principal limit of a request that may or may not authenticate (GraphQL over HTTP):
+    counted as soon as a valid bearer token is seen, answered with 429 like REST. A missing or
+    invalid token is left for the resolvers to report."""
+    header = connection.headers.get("authorization")
+    if header:
+        try:
+            await identify(connection, parse_authorization(header))
+        except Unauthorized:
+            pass
 
 
 CurrentIdentity = Annotated[Identity, Depends(current_identity)]

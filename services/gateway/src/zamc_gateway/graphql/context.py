@@ -92,7 +92,7 @@ class GatewayContext(BaseContext):
             except ValueError:
                 raise InvalidFields([]) from None
             assert self.request is not None
-            identity = await deps.authenticate(self.request, token)
+            identity = await deps.identify(self.request, token)
             self._principal = await deps.resolve_principal(
                 self.request, identity, organization_id, from_path=False
             )

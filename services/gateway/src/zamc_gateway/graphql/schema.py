@@ -21,6 +21,7 @@ from typing import Annotated, Any
 import strawberry
 from graphql import GraphQLError
 from pydantic import BaseModel, ValidationError
+from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import MaskErrors, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.fastapi import GraphQLRouter
@@ -32,6 +33,7 @@ from zamc_events.runtime.service import ServiceRuntime
 from zamc_gateway.adapters import live_analytics, live_assets, live_notifications, live_recommendations
 from zamc_gateway.adapters import live_tenancy as tenancy
 from zamc_gateway.adapters.live import LiveChange
+from zamc_gateway.api.deps import limit_bearer
 from zamc_gateway.domain.errors import DomainError, Forbidden
 from zamc_gateway.domain.policy import Action
 from zamc_gateway.graphql import types as t
@@ -473,7 +475,12 @@ class GatewayGraphQLRouter(GraphQLRouter):
 
 
 def graphql_router(runtime: ServiceRuntime) -> GraphQLRouter:
-    def context() -> GatewayContext:
+    """Mounted with the per-IP limit (`app.py`); a request with a bearer token is also counted
+    against its principal's limit (429 over HTTP, as REST) before the query runs."""
+
+    async def context(connection: HTTPConnection) -> GatewayContext:
+        if connection.scope["type"] == "http":
+            await limit_bearer(connection)
         return GatewayContext(runtime)
 
     return GatewayGraphQLRouter(
