@@ -190,7 +190,23 @@ def test_money_and_oauth_urls():
     )
     query = parse_qs(urlsplit(url).query)
     assert query["x"] == ["1"] and query["scope"] == ["a b"] and query["access_type"] == ["offline"]
+    # without prompt=consent Google returns a refresh token only on the first consent
+    assert query["prompt"] == ["consent"] and query["response_type"] == ["code"]
     assert query["redirect_uri"] == ["https://api.zamc.test/api/v1/oauth/google_ads/callback"]
+    meta = parse_qs(
+        urlsplit(
+            oauth.authorization_url(
+                platform="meta",
+                authorize_url="https://www.facebook.com/v26.0/dialog/oauth",
+                client_id="app",
+                redirect_uri=oauth.redirect_uri("https://api.zamc.test", "meta"),
+                scopes=["ads_management", "ads_read"],
+                state="st",
+            )
+        ).query
+    )
+    assert meta["scope"] == ["ads_management,ads_read"] and meta["response_type"] == ["code"]
+    assert meta["client_id"] == ["app"] and meta["state"] == ["st"] and "access_type" not in meta
 
 
 def test_the_principal_cache_forgets_after_its_ttl_and_can_be_off():
