@@ -884,6 +884,60 @@ async def test_stream_pushes_each_organizations_changes_to_it_alone(
         await replica_nc.close()
 
 
+async def test_stream_takes_an_access_token_from_its_url_but_never_an_api_key(
+    gateway, served, signup, problem, jetstream, capfd
+):
+    """EventSource cannot send headers: `/stream?access_token=` (and `organization_id=`) work; an
+    API key in a URL is refused; the token is taken out of the URL before anything records it."""
+    owner, stranger = await signup(), await signup(organization="Elsewhere")
+    async with httpx.AsyncClient(base_url=f"http://{served}/api/v1", timeout=30) as http:
+        async with event_stream(
+            http,
+            {},
+            access_token=owner.access_token,
+            organization_id=str(owner.org_id),
+            topics="metrics.updated",
+        ) as stream:
+            ready = await stream.wait_for("ready")
+            assert ready == {"organization_id": str(owner.org_id), "topics": ["metrics.updated"]}
+        async with event_stream(http, {}, access_token=owner.access_token) as stream:  # first organization
+            assert (await stream.wait_for("ready"))["organization_id"] == str(owner.org_id)
+        problem(
+            await http.get(
+                "/stream",
+                params={"access_token": owner.access_token, "organization_id": str(stranger.org_id)},
+            ),
+            403,
+        )
+        key = (await http.post("/api-keys", headers=owner.headers, json={"name": "k"})).json()["key"]
+        refused = await http.get("/stream", params={"access_token": key})
+        assert "URL" in problem(refused, 401)["detail"] and key not in refused.text
+        invalid = await http.get("/stream", params={"access_token": owner.access_token[:-4] + "AAAA"})
+        assert owner.access_token[:-4] not in problem(invalid, 401)["detail"]
+        # only /stream reads a token from its URL
+        problem(await http.get("/me", params={"access_token": owner.access_token}), 401)
+        async with event_stream(
+            http, {"Authorization": f"Bearer {key}"}
+        ) as stream:  # a key in a header is fine
+            assert (await stream.wait_for("ready"))["organization_id"] == str(owner.org_id)
+    captured = capfd.readouterr()
+    assert (
+        owner.access_token[:-4] not in captured.out + captured.err and key not in captured.out + captured.err
+    )
+
+
+def test_the_access_token_is_taken_out_of_the_stream_urls_query():
+    from zamc_gateway.api.middleware import QUERY_TOKEN_KEY, take_query_token
+
+    scope = {"query_string": b"topics=a%2Cb&access_token=ey.J%2Bx.y&organization_id=1"}
+    take_query_token(scope)
+    assert scope["query_string"] == b"topics=a%2Cb&organization_id=1"
+    assert scope[QUERY_TOKEN_KEY] == "ey.J+x.y"
+    untouched = {"query_string": b"topics=a"}
+    take_query_token(untouched)
+    assert untouched == {"query_string": b"topics=a"}
+
+
 GRAPHQL_PROJECT = """
 mutation($input: JSON!) { createProject(input: $input) { id name business { name website } } }
 """

@@ -37,9 +37,17 @@ from zamc_events.runtime.service import ServiceRuntime
 from zamc_gateway.adapters.principal_cache import PrincipalCache
 from zamc_gateway.adapters.rate_limits import RateLimiter
 from zamc_gateway.adapters.reads import ReadDatabase, read_database
+from zamc_gateway.api.middleware import QUERY_TOKEN_KEY
 from zamc_gateway.config import Settings
 from zamc_gateway.domain import credentials
-from zamc_gateway.domain.errors import FieldError, Forbidden, InvalidFields, RateLimited, Unauthorized
+from zamc_gateway.domain.errors import (
+    FieldError,
+    Forbidden,
+    InvalidFields,
+    RateLimited,
+    Unauthorized,
+    invalid,
+)
 from zamc_gateway.domain.policy import Action, can
 from zamc_gateway.domain.principal import Identity, Principal
 from zamc_gateway.domain.rate_limits import Limit
@@ -257,6 +265,29 @@ async def current_principal(request: Request) -> Principal:
         principal = request.scope[_PRINCIPAL_KEY] = await resolve_principal(
             request, identity, organization_id, from_path=from_path
         )
+    return principal
+
+
+async def stream_principal(request: Request) -> Principal:
+    """`GET /stream`'s reader: as `ReadPrincipal`, or, since a browser's EventSource cannot send
+    headers, from the `access_token` query parameter (taken out of the URL by
+    `HardeningMiddleware`) and the `organization_id` query parameter. Only a short-lived access
+    token is accepted in a URL, never an API key: URLs end up in histories and proxy logs."""
+    token: str | None = request.scope.get(QUERY_TOKEN_KEY)
+    if token is None or request.headers.get("authorization"):
+        principal = await current_principal(request)
+    else:
+        if credentials.is_api_key(token):
+            raise Unauthorized("API keys are not accepted in URLs: send `Authorization: Bearer <key>`.")
+        identity = await identify(request, token)
+        hint = request.headers.get("x-organization-id") or request.query_params.get("organization_id")
+        try:
+            organization_id = uuid.UUID(hint) if hint else None
+        except ValueError:
+            raise invalid("organization_id", "must be a UUID") from None
+        principal = await resolve_principal(request, identity, organization_id, from_path=False)
+    if not can(principal.role, Action.read):
+        raise Forbidden(f"The {principal.role} role may not read.")
     return principal
 
 

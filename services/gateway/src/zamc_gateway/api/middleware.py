@@ -1,10 +1,12 @@
-"""Pure ASGI middleware: request body limits (413) and security headers on every response."""
+"""Pure ASGI middleware: request body limits (413), security headers on every response, and the
+access token of an EventSource URL taken out of the query string before anything can record it."""
 
 from __future__ import annotations
 
 import json
 import time
 from typing import Any
+from urllib.parse import unquote_plus
 
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,6 +20,28 @@ _DOCS_CSP = (
     b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
     b"connect-src 'self'; frame-ancestors 'none'"
 )
+
+
+# Browsers' EventSource cannot send headers: GET /api/v1/stream may carry a short-lived access
+# token as `?access_token=`. HardeningMiddleware moves it from the query string into the scope
+# (QUERY_TOKEN_KEY) before any other layer runs, so no URL that is logged, traced or echoed in
+# an error carries it; only `api.deps.stream_principal` reads it.
+QUERY_TOKEN_PATHS = frozenset({"/api/v1/stream"})
+QUERY_TOKEN_KEY = "zamc.query_access_token"
+
+
+def take_query_token(scope: Scope) -> None:
+    query: bytes = scope.get("query_string", b"")
+    if b"access_token" not in query:
+        return
+    kept = []
+    for part in query.split(b"&"):
+        name, _, value = part.partition(b"=")
+        if unquote_plus(name.decode("latin-1")) == "access_token":
+            scope[QUERY_TOKEN_KEY] = unquote_plus(value.decode("latin-1"))
+        else:
+            kept.append(part)
+    scope["query_string"] = b"&".join(kept)
 
 
 class BodyTooLarge(HTTPException):
@@ -48,6 +72,8 @@ class HardeningMiddleware:
         content_type = headers.get(b"content-type", b"")
         limit = self.upload_limit if content_type.startswith(b"multipart/") else self.limit
         path: str = scope["path"]
+        if path in QUERY_TOKEN_PATHS:
+            take_query_token(scope)
         docs = path in ("/docs", "/redoc") or path.startswith("/docs/") or path == "/graphql"
         extra = [
             (b"x-content-type-options", b"nosniff"),

@@ -14,14 +14,15 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Depends, Query
 from fastapi.responses import StreamingResponse
 
 from zamc_gateway.adapters.live import TOPICS, LiveChange, LiveHub
-from zamc_gateway.api.deps import ReadPrincipal
+from zamc_gateway.api.deps import stream_principal
 from zamc_gateway.api.live import HubDep
 from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.domain.errors import invalid
+from zamc_gateway.domain.principal import Principal
 
 router = GatewayRouter(tags=["stream"])
 
@@ -66,11 +67,27 @@ async def _events(
     "/stream",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "server-sent events"}},
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "access_token",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "for EventSource, which cannot send headers: an access token (never an "
+                "API key; use the Authorization header when you can)",
+            }
+        ]
+    },
 )
 async def stream(
-    principal: ReadPrincipal,
+    principal: Annotated[Principal, Depends(stream_principal)],
     hub: HubDep,
     topics: Annotated[str | None, Query(description="comma-separated topics; default all")] = None,
+    organization_id: Annotated[
+        uuid.UUID | None,
+        Query(description="with `access_token`: the organization to follow (as X-Organization-Id)"),
+    ] = None,
 ) -> StreamingResponse:
     wanted = [t.strip() for t in topics.split(",") if t.strip()] if topics else None
     unknown = sorted(set(wanted or ()) - set(TOPICS))
