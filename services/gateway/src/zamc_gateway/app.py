@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from opentelemetry import trace
 from pydantic import BaseModel
 
 from zamc_events.runtime.service import ServiceRuntime
@@ -26,7 +27,7 @@ from zamc_gateway.api import (
     strategies,
 )
 from zamc_gateway.api.deps import limit_ip
-from zamc_gateway.api.middleware import HardeningMiddleware, MetricsMiddleware
+from zamc_gateway.api.middleware import HardeningMiddleware, MetricsMiddleware, TracingMiddleware
 from zamc_gateway.api.problems import PROBLEM_JSON, install
 from zamc_gateway.api.routing import GatewayRouter, guard_routes
 from zamc_gateway.config import Settings
@@ -156,4 +157,6 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
         hsts=settings.hsts,
     )
     app.add_middleware(MetricsMiddleware)
+    app.state.tracer = trace.get_tracer("zamc_gateway")
+    app.add_middleware(TracingMiddleware)  # outermost: the whole request runs in its span
     return app

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from fastapi import HTTPException
+from opentelemetry import propagate, trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zamc_gateway.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS
@@ -185,3 +186,61 @@ def _route_template(scope: Scope) -> str:
     fastapi_scope = scope.get("fastapi")
     context = fastapi_scope.get("effective_route_context") if isinstance(fastapi_scope, dict) else None
     return getattr(context, "path", None) or getattr(scope.get("route"), "path", None) or "unmatched"
+
+
+_TRACE_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage"})
+
+
+class TracingMiddleware:
+    """One OpenTelemetry SERVER span per HTTP request, current while the request is handled, so
+    that the events it publishes carry its trace context (the outbox copies the current span's
+    context into the message headers). A `traceparent` sent by the caller is the span's parent.
+
+    The span is named `"{method} {route template}"` once the route is known (before that, only
+    the method), with `http.request.method`, `http.route`, `url.path` and
+    `http.response.status_code`; never the query string (it may hold a token). The tracer is
+    `app.state.tracer` (a proxy of the global provider, which the runtime sets up at start).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        tracer: trace.Tracer = scope["app"].state.tracer
+        method: str = scope["method"]
+        carrier = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in scope["headers"]
+            if name in _TRACE_HEADERS
+        }
+        parent = propagate.extract(carrier) if carrier else None
+        status = 500
+
+        async def send_and_record(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        with tracer.start_as_current_span(
+            method, context=parent, kind=trace.SpanKind.SERVER, record_exception=True
+        ) as span:
+            try:
+                await self.app(scope, receive, send_and_record)
+            finally:
+                if span.is_recording():
+                    route = _route_template(scope)
+                    span.update_name(f"{method} {route}")
+                    span.set_attributes(
+                        {
+                            "http.request.method": method,
+                            "http.route": route,
+                            "url.path": scope["path"],
+                            "http.response.status_code": status,
+                        }
+                    )
+                    if status >= 500:
+                        span.set_status(trace.Status(trace.StatusCode.ERROR))
