@@ -7,7 +7,8 @@ process, rate limiting on with limits too high to trigger) and a bare FastAPI ap
 uvicorn the same way (one process, same host, no access log). It signs a user up, seeds one
 project with 4 platform campaigns and 30 days of hourly rollups (2,880 rows, projected by the
 gateway's own rollup projection), then loads both endpoints with the same tool and settings, one
-after the other, and prints req/s and p50/p95/p99 latency side by side. The load tool is `wrk` (Debian: `apt-get install wrk`) when
+after the other, and prints req/s and p50/p95/p99 latency side by side, with the CPU time the server process spent per request (from
+/proc, Linux; steadier than req/s when other work shares the machine). The load tool is `wrk` (Debian: `apt-get install wrk`) when
 installed, else a built-in asyncio/httpx load generator (slower: it competes for the same 2
 cores). Figures only; nothing is asserted. Every server is stopped at the end.
 """
@@ -239,16 +240,35 @@ async def run_python_load(
     }
 
 
-async def measure(url: str, headers: dict[str, str], args: argparse.Namespace) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux), to report the server's CPU per request."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(
+    url: str, headers: dict[str, str], args: argparse.Namespace, *, server: subprocess.Popen
+) -> dict[str, float]:
     async with httpx.AsyncClient(headers=headers) as http:  # warm up and check the answer
         for _ in range(50):
             response = await http.get(url)
             response.raise_for_status()
+    before = cpu_seconds(server.pid)
     if shutil.which("wrk"):
-        return await asyncio.to_thread(
+        result = await asyncio.to_thread(
             run_wrk, url, headers, connections=args.connections, threads=args.threads, duration=args.duration
         )
-    return await run_python_load(url, headers, connections=args.connections, duration=args.duration)
+    else:
+        result = await run_python_load(url, headers, connections=args.connections, duration=args.duration)
+    after = cpu_seconds(server.pid)
+    requests = result["rps"] * args.duration
+    if before is not None and after is not None and requests:
+        # CPU the server process spent per request: steadier than req/s on a busy machine
+        result["cpu_ms"] = (after - before) * 1000 / requests
+    return result
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -287,13 +307,17 @@ async def run(args: argparse.Namespace) -> None:
             await wait_http(f"{gateway}/readyz")
             await wait_http(f"http://127.0.0.1:{bare_port}/bare")
             token, path = await seed(gateway, postgres.url())
+            gateway_process, bare_process = processes
+            auth = {"Authorization": f"Bearer {token}"}
             results = {
-                "bare FastAPI GET /bare": await measure(f"http://127.0.0.1:{bare_port}/bare", {}, args),
+                "bare FastAPI GET /bare": await measure(
+                    f"http://127.0.0.1:{bare_port}/bare", {}, args, server=bare_process
+                ),
                 "gateway GET /api/v1/me (auth only)": await measure(
-                    f"{gateway}/api/v1/me", {"Authorization": f"Bearer {token}"}, args
+                    f"{gateway}/api/v1/me", auth, args, server=gateway_process
                 ),
                 "gateway GET /api/v1/analytics/summary": await measure(
-                    gateway + path, {"Authorization": f"Bearer {token}"}, args
+                    gateway + path, auth, args, server=gateway_process
                 ),
             }
         finally:
@@ -302,18 +326,25 @@ async def run(args: argparse.Namespace) -> None:
             nats_server.stop()
             postgres.stop()
     print(
-        f"{'endpoint':<40} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'errors':>7}"
+        f"{'endpoint':<40} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'non-2xx':>8}"
+        f" {'errors':>7} {'CPU ms/req':>11}"
     )
     for name, r in results.items():
+        cpu = f"{r['cpu_ms']:>11.2f}" if "cpu_ms" in r else f"{'-':>11}"
         print(
             f"{name:<40} {r['rps']:>9,.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f}"
-            f" {r['non2xx']:>8} {r['errors']:>7}"
+            f" {r['non2xx']:>8} {r['errors']:>7} {cpu}"
         )
     bare, _, summary = results.values()
     print(
         f"summary / bare throughput: {summary['rps'] / bare['rps']:.0%} (target >= 50 %); "
         f"summary p95 {summary['p95']:.1f} ms (target < 50 ms)"
     )
+    if "cpu_ms" in bare and "cpu_ms" in summary:
+        print(
+            f"server CPU per request, bare / summary: {bare['cpu_ms'] / summary['cpu_ms']:.0%} "
+            "(the same ratio in CPU terms; PostgreSQL's CPU is not included)"
+        )
     keys = {"bare FastAPI GET /bare": "bare", "gateway GET /api/v1/me (auth only)": "me"}
     print(json.dumps({"bench": "gateway", **{keys.get(k, "summary"): v for k, v in results.items()}}))
 
