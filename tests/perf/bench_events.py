@@ -5,7 +5,8 @@
 For each JetStream `sync_interval` (always, NATS default) it starts a fresh nats-server and
 PostgreSQL, measures raw `publish_async` + pull-consume-ack throughput, then the same number of
 events through the ZAMC runtime with a handler that writes one row per event, and prints both
-rates and their ratio. Figures only; nothing is asserted.
+rates and their ratio. Before each measurement the heap is frozen, as a service process does once
+started (`runtime.service.freeze_heap`). Figures only; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from example_service.service import ExampleSettings, definition, effects
 
 from zamc_cli.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from zamc_events.contracts.metrics import MetricsObserved
-from zamc_events.runtime.service import ServiceRuntime
+from zamc_events.runtime.service import ServiceRuntime, freeze_heap
 
 PAYLOAD = b"x" * 128
 
@@ -37,6 +38,7 @@ async def raw_throughput(nats_url: str, count: int) -> float:
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
     await js.add_stream(StreamConfig(name="RAW", subjects=["raw.>"]))
+    freeze_heap()
     started = time.perf_counter()
     for start in range(0, count, 2000):
         futures = [await js.publish_async("raw.bench", PAYLOAD) for _ in range(min(2000, count - start))]
@@ -85,6 +87,7 @@ async def zamc_throughput(nats_url: str, database_url: str, count: int) -> float
                 )
         from zamc_events.runtime.outbox import OutboxRelay
 
+        freeze_heap()  # as ServiceRuntime.serve() does once the service has started
         relay = OutboxRelay(
             engine=runtime.engine,
             js=runtime.js,

@@ -1,7 +1,7 @@
 """A minimal service built on the runtime, used by the runtime's own tests.
 
-It handles `zamc.metrics.observed.v1` by writing one `effects` row per event, so tests can
-count unique and duplicate effects. Accounts named `fail-always` / `permanent` make it fail,
+It handles `zamc.metrics.observed.v1` by writing one `effects` row per event (a `Batched` handler:
+one INSERT for every new event of a fetched batch), so tests can count unique and duplicate effects. Accounts named `fail-always` / `permanent` make it fail,
 `crash-always` kills the process.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import BigInteger, Column, MetaData, Table, Uuid, insert
 
-from zamc_events.runtime.consumer import HandlerContext, PermanentError
+from zamc_events.runtime.consumer import BatchContext, Batched, PermanentError
 from zamc_events.runtime.service import ServiceDefinition
 from zamc_events.runtime.settings import ServiceSettings
 
@@ -33,16 +33,18 @@ class ExampleSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ZAMC_EXAMPLE_", extra="ignore", populate_by_name=True)
 
 
-async def record_effect(ctx: HandlerContext) -> None:
-    account = ctx.data.account_external_id
-    if account == "fail-always":
-        raise RuntimeError("the example handler always fails for this account")
-    if account == "crash-always":
-        os.kill(os.getpid(), signal.SIGKILL)
-    if account == "permanent":
-        raise PermanentError("this event can never be handled")
-    await ctx.session.execute(
-        insert(effects).values(event_id=ctx.envelope.event_id, sync_id=ctx.data.sync_id)
+async def record_effects(batch: BatchContext) -> None:
+    for envelope in batch.envelopes:
+        account = envelope.data.account_external_id
+        if account == "fail-always":
+            raise RuntimeError("the example handler always fails for this account")
+        if account == "crash-always":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if account == "permanent":
+            raise PermanentError("this event can never be handled")
+    await batch.session.execute(
+        insert(effects),
+        [{"event_id": e.event_id, "sync_id": e.data.sync_id} for e in batch.envelopes],
     )
 
 
@@ -50,5 +52,5 @@ definition = ServiceDefinition(
     name="example",
     schema=SCHEMA,
     migrations_dir=Path(__file__).parent / "migrations",
-    handlers=lambda runtime: {"zamc.metrics.observed.v1": record_effect},
+    handlers=lambda runtime: {"zamc.metrics.observed.v1": Batched(record_effects)},
 )

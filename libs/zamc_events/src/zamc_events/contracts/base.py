@@ -7,6 +7,7 @@ fields so that a `vN` may grow optional fields without breaking older consumers.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from datetime import UTC, datetime
@@ -115,18 +116,24 @@ def registry() -> dict[str, type[Event]]:
 
 
 def model_for(subject: str) -> type[Event]:
-    models = registry()
-    try:
-        return models[subject]
-    except KeyError:
-        raise UnknownSubjectError(f"no event is registered for subject {subject!r}") from None
+    model = _REGISTRY.get(subject) or registry().get(subject)
+    if model is None:
+        raise UnknownSubjectError(f"no event is registered for subject {subject!r}")
+    return model
+
+
+@functools.cache
+def envelope_of(model: type[Event]) -> type[Envelope[Any]]:
+    """`Envelope[model]`, built once (pydantic's own lookup of a parametrised model costs more
+    than validating a small event)."""
+    return Envelope[model]  # type: ignore[valid-type]
 
 
 def parse_envelope(subject: str, payload: bytes | str) -> Envelope[Any]:
     """Validate a message received on `subject`; raises UnknownSubjectError or InvalidEventError."""
     model = model_for(subject)
     try:
-        envelope = Envelope[model].model_validate_json(payload)  # type: ignore[valid-type]
+        envelope = envelope_of(model).model_validate_json(payload)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in error.errors()[:5]

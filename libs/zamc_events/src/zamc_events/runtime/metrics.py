@@ -17,7 +17,7 @@ EVENTS_DEAD_LETTERED = Counter(
 )
 HANDLER_SECONDS = Histogram(
     "zamc_event_handler_seconds",
-    "Time spent in an event handler",
+    "Time spent in one call of an event handler (a Batched handler: one call per batch)",
     ["consumer", "subject"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )

@@ -18,7 +18,8 @@ from typing import Any
 
 import nats.js
 import structlog
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import BigInteger, any_, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from zamc_events.contracts.base import Envelope, Event, utcnow
@@ -96,6 +97,12 @@ class OutboxRelay:
         self.replay_window = replay_window
         self.ack_timeout_seconds = ack_timeout_seconds
         self._stopping = asyncio.Event()
+        # `= ANY(array)`: one parameter for any batch size (an IN list renders one per row)
+        self._mark_sent = (
+            update(self.tables.outbox)
+            .where(self.tables.outbox.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+            .values(sent_at=func.now())
+        )
 
     async def run(self) -> None:
         prune_every, last_prune = 60.0, 0.0
@@ -158,11 +165,7 @@ class OutboxRelay:
                 if not isinstance(result, BaseException)
             ]
             if confirmed:
-                await connection.execute(
-                    update(outbox)
-                    .where(outbox.c.id.in_([row.id for row in confirmed]))
-                    .values(sent_at=func.now())
-                )
+                await connection.execute(self._mark_sent, {"ids": [row.id for row in confirmed]})
         for row in confirmed:
             metrics.EVENTS_PUBLISHED.labels(self.service, row.subject).inc()
         if len(confirmed) < len(rows):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from zamc_events.runtime import metrics
-from zamc_events.runtime.consumer import ConsumerOptions, EventConsumer, Handler
+from zamc_events.runtime.consumer import AnyHandler, ConsumerOptions, EventConsumer
 from zamc_events.runtime.db import create_engine, session_factory
 from zamc_events.runtime.dlq import count_dead_letters
 from zamc_events.runtime.health import router as health_router
@@ -40,7 +41,7 @@ class ServiceDefinition:
     name: str
     schema: str
     migrations_dir: Path
-    handlers: Callable[[ServiceRuntime], Mapping[str, Handler]] = lambda runtime: {}
+    handlers: Callable[[ServiceRuntime], Mapping[str, AnyHandler]] = lambda runtime: {}
     http_app: Callable[[ServiceRuntime], FastAPI] | None = None
     background: list[BackgroundJob] = field(default_factory=list)
 
@@ -187,10 +188,22 @@ class ServiceRuntime:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, server.request_exit)
         await self.start()
+        freeze_heap()
         try:
             await server.serve()
         finally:
             await self.stop()
+
+
+def freeze_heap() -> None:
+    """Move every object alive now (libraries, app, connections: ~150,000 objects) to the garbage
+    collector's permanent generation, once a service process has started. Full collections then
+    no longer walk them; otherwise each one stalled the event loop for tens of milliseconds,
+    several times a minute under load. Only for a process that starts one runtime (`serve`):
+    frozen objects are never collected, so a test process starting many runtimes would keep them.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class _Server(uvicorn.Server):
