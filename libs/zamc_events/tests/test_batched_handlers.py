@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from runtime_support import envelope, wait_for
 
-from zamc_events.runtime.consumer import BatchContext, Batched, EventConsumer, PermanentError
+from zamc_events.runtime.consumer import BatchContext, Batched, ConsumerOptions, EventConsumer, PermanentError
 from zamc_events.runtime.dlq import list_dead_letters
 
 pytestmark = pytest.mark.service
@@ -55,3 +57,41 @@ async def test_a_fetched_batch_reaches_a_batched_handler_at_once_and_a_bad_event
 
 async def _dead_letters(jetstream, count: int) -> bool:
     return len(await list_dead_letters(jetstream)) >= count
+
+
+async def test_a_stopped_consumer_hands_back_the_batch_it_fetched_ahead(example_runtime, jetstream):
+    await example_runtime.consumer.stop()
+    events = [envelope() for _ in range(300)]
+    for event in events:
+        await jetstream.publish(event.type, event.to_json(), headers={"Nats-Msg-Id": str(event.event_id)})
+    handled: list[str] = []
+    first_batch_started = asyncio.Event()
+
+    async def slow(batch: BatchContext) -> None:
+        first_batch_started.set()
+        await asyncio.sleep(0.5)  # long enough for the next batch to be fetched meanwhile
+        handled.extend(str(e.event_id) for e in batch.envelopes)
+
+    def consumer() -> EventConsumer:
+        return EventConsumer(
+            name="handing-back",
+            engine=example_runtime.engine,
+            js=jetstream,
+            publisher=example_runtime.publisher,
+            handlers={SUBJECT: Batched(slow)},
+            options=ConsumerOptions(batch_size=100, ack_wait_seconds=30),
+        )
+
+    first = consumer()
+    await first.start()
+    await asyncio.wait_for(first_batch_started.wait(), timeout=10)
+    await first.stop()
+    assert 0 < len(handled) < 300
+    second = consumer()
+    await second.start()
+    try:
+        # well within the 30 s ack_wait: the batch fetched ahead was handed back (nak), not left to expire
+        await wait_for(lambda: len(handled) >= 300, timeout=10)
+    finally:
+        await second.stop()
+    assert sorted(handled) == sorted(str(e.event_id) for e in events)

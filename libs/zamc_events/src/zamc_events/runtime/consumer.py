@@ -9,6 +9,9 @@ events instead of one per event); a plain handler once per event. If any handler
 the batch transaction is rolled back and its messages are handled one by one, so one bad
 event costs only itself: it is nak'ed with a backoff and, once its deliveries are exhausted
 (or at once for `PermanentError` and unparseable payloads), dead-lettered with its reason.
+
+While a batch is handled the next one is fetched (batches are still handled in order, one at a
+time); a consumer that stops hands that batch back with a nak, for immediate redelivery.
 """
 
 from __future__ import annotations
@@ -204,26 +207,43 @@ class EventConsumer:
                 await subscription.unsubscribe()
 
     async def _fetch_loop(self, subscription: Any) -> None:
-        while not self._stopping.is_set():
-            try:
-                messages = await subscription.fetch(
-                    self.options.batch_size, timeout=self.options.fetch_timeout_seconds
-                )
-            except (nats.errors.TimeoutError, TimeoutError):  # nothing to fetch within the timeout
-                continue
-            except Exception:
-                if self._stopping.is_set():
-                    return
+        """Fetch the next batch while the current one is handled (its transaction waits on the
+        database, the fetch on the broker); batches are still handled one after the other, in order."""
+        ahead: asyncio.Task[list[Msg]] | None = None
+        try:
+            while not self._stopping.is_set():
+                messages = await (ahead or self._fetch(subscription))
+                ahead = None
+                if not messages:
+                    continue
+                if not self._stopping.is_set():
+                    ahead = asyncio.create_task(self._fetch(subscription))
+                try:
+                    await self.handle_batch(messages, waiting=ahead)
+                except Exception:  # the database is away: leave the batch for redelivery
+                    log.error("batch not handled; it will be redelivered", consumer=self.name, exc_info=True)
+                    for message in messages:
+                        with contextlib.suppress(Exception):
+                            await message.nak(delay=self.options.backoff_for(1))
+        finally:
+            if ahead is not None:  # fetched but not handled: hand it back for immediate redelivery
+                for message in await ahead:
+                    with contextlib.suppress(Exception):
+                        await message.nak()
+
+    async def _fetch(self, subscription: Any) -> list[Msg]:
+        """The next batch, or [] when none arrived within the fetch timeout or the fetch failed."""
+        try:
+            return await subscription.fetch(
+                self.options.batch_size, timeout=self.options.fetch_timeout_seconds
+            )
+        except (nats.errors.TimeoutError, TimeoutError):  # nothing to fetch within the timeout
+            return []
+        except Exception:
+            if not self._stopping.is_set():
                 log.warning("fetch failed; retrying", consumer=self.name, exc_info=True)
                 await asyncio.sleep(0.5)
-                continue
-            try:
-                await self.handle_batch(messages)
-            except Exception:  # the database is away: leave the batch for redelivery
-                log.error("batch not handled; it will be redelivered", consumer=self.name, exc_info=True)
-                for message in messages:
-                    with contextlib.suppress(Exception):
-                        await message.nak(delay=self.options.backoff_for(1))
+            return []
 
     # handling --------------------------------------------------------------------------
     def _metrics_for(self, subject: str) -> _SubjectMetrics:
@@ -231,11 +251,15 @@ class EventConsumer:
             self._metrics[subject] = _SubjectMetrics.of(self.name, subject)
         return self._metrics[subject]
 
-    async def handle_batch(self, messages: list[Msg]) -> None:
+    async def handle_batch(
+        self, messages: list[Msg], *, waiting: asyncio.Task[list[Msg]] | None = None
+    ) -> None:
+        """Handle one fetched batch; `waiting` is the next batch being fetched meanwhile, kept
+        alive (in_progress) with this one while it waits."""
         deliveries = [d for d in [await self._parse(m) for m in messages] if d is not None]
         if not deliveries:
             return
-        heartbeat = asyncio.create_task(self._keep_alive([d.message for d in deliveries]))
+        heartbeat = asyncio.create_task(self._keep_alive([d.message for d in deliveries], waiting))
         try:
             if len(deliveries) == 1:
                 await self._handle_one_by_one(deliveries)
@@ -404,11 +428,13 @@ class EventConsumer:
         self._metrics_for(subject).dead_lettered.inc()
         await message.term()
 
-    async def _keep_alive(self, messages: list[Msg]) -> None:
+    async def _keep_alive(self, messages: list[Msg], waiting: asyncio.Task[list[Msg]] | None) -> None:
         interval = max(self.options.ack_wait_seconds / 3, 0.5)
         while True:
             await asyncio.sleep(interval)
-            for message in messages:
+            ready = waiting is not None and waiting.done() and not waiting.cancelled()
+            fetched = waiting.result() if ready else []
+            for message in [*messages, *fetched]:
                 with contextlib.suppress(Exception):
                     await message.in_progress()
 
