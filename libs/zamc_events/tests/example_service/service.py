@@ -12,7 +12,7 @@ import signal
 from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy import BigInteger, Column, MetaData, Table, Uuid, insert
+from sqlalchemy import BigInteger, Column, MetaData, Table, Uuid, text
 
 from zamc_events.runtime.consumer import BatchContext, Batched, PermanentError
 from zamc_events.runtime.service import ServiceDefinition
@@ -26,6 +26,13 @@ effects = Table(
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("event_id", Uuid, nullable=False),
     Column("sync_id", Uuid, nullable=False),
+)
+
+
+# One statement with two array parameters for any number of rows (a multi-row VALUES has two per row).
+INSERT_EFFECTS = text(
+    f"INSERT INTO {SCHEMA}.effects (event_id, sync_id) "
+    "SELECT unnest(CAST(:event_ids AS uuid[])), unnest(CAST(:sync_ids AS uuid[]))"
 )
 
 
@@ -43,8 +50,11 @@ async def record_effects(batch: BatchContext) -> None:
         if account == "permanent":
             raise PermanentError("this event can never be handled")
     await batch.session.execute(
-        insert(effects),
-        [{"event_id": e.event_id, "sync_id": e.data.sync_id} for e in batch.envelopes],
+        INSERT_EFFECTS,
+        {
+            "event_ids": [e.event_id for e in batch.envelopes],
+            "sync_ids": [e.data.sync_id for e in batch.envelopes],
+        },
     )
 
 
