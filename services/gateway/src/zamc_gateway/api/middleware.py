@@ -163,21 +163,27 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
-
-        async def send_and_record(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        response = _StatusRecorder(send)
         try:
-            await self.app(scope, receive, send_and_record)
+            await self.app(scope, receive, response)
         finally:
             route = _route_template(scope)
             method = scope["method"]
-            HTTP_REQUESTS.labels(route, method, str(status)).inc()
+            HTTP_REQUESTS.labels(route, method, str(response.status)).inc()
             HTTP_REQUEST_SECONDS.labels(route, method).observe(time.perf_counter() - started)
+
+
+class _StatusRecorder:
+    """A `send` that remembers the response status (500 until a response starts)."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.status = 500
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        await self.send(message)
 
 
 def _route_template(scope: Scope) -> str:
@@ -217,20 +223,15 @@ class TracingMiddleware:
             if name in _TRACE_HEADERS
         }
         parent = propagate.extract(carrier) if carrier else None
-        status = 500
-
-        async def send_and_record(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+        response = _StatusRecorder(send)
 
         with tracer.start_as_current_span(
             method, context=parent, kind=trace.SpanKind.SERVER, record_exception=True
         ) as span:
             try:
-                await self.app(scope, receive, send_and_record)
+                await self.app(scope, receive, response)
             finally:
+                status = response.status
                 if span.is_recording():
                     route = _route_template(scope)
                     span.update_name(f"{method} {route}")
