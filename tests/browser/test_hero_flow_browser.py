@@ -204,6 +204,12 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     screens.check("strategy-versions")
     page.get_by_role("tab", name="Budget split").click()
     screens.check("strategy-budget")
+    page.get_by_role("tab", name="Overview").click()
+    expect(page.get_by_role("heading", name="Objective")).to_be_visible()
+    screens.check("strategy-overview")
+    page.get_by_role("tab", name="Meta", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Ad set: ")).first).to_be_visible()
+    screens.check("strategy-meta")
     page.get_by_role("tab", name="Google Ads").click()
     screens.check("strategy-review")
     page.get_by_role("button", name="Approve version 2").click()
@@ -220,6 +226,16 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
         expect(dialog.get_by_test_id(f"target-{platform}").get_by_text("Campaign IDs:")).to_be_visible()
     screens.check("deploy-done")
     dialog.get_by_role("button", name="Done").click()
+    page.get_by_role("tab", name="Deployments").click()
+    deployments = page.get_by_role("table", name="Deployments of this strategy")
+    expect(deployments.get_by_role("button", name="Details")).to_be_visible()
+    screens.check("strategy-deployments")
+
+    # --- briefs & strategies ------------------------------------------------------------------
+    nav(page, "Briefs & strategies")
+    expect(page.get_by_role("heading", name="Briefs & strategies")).to_be_visible()
+    expect(page.get_by_role("link", name="Review strategy")).to_be_visible()
+    screens.check("briefs")
 
     # --- campaigns ----------------------------------------------------------------------------
     nav(page, "Campaigns")
@@ -319,6 +335,12 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     screens.check("projects-dark")
     page.get_by_role("button", name=re.compile(r"Switch theme")).click()  # dark → as the device (light)
     expect(page.locator("html")).to_have_attribute("data-theme", "light")
+    screens.check("projects-light")
+
+    # --- an address that does not exist ---------------------------------------------------------
+    page.goto(f"{console}/no-such-page")
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    screens.check("not-found")
 
     # --- both platforms on the dashboard, compared ------------------------------------------------
     nav(page, "Dashboard")
