@@ -11,7 +11,7 @@ help:
 	@echo "make up          run NATS, PostgreSQL, the sandboxes and the five services (Ctrl-C stops)"
 	@echo "make test        lint and every test suite (what CI runs)"
 	@echo "make demo        walk the hero flow against a running 'make up'"
-	@echo "make bench       every benchmark (bench-events, bench-analytics, bench-gateway, bench-optimizer)"
+	@echo "make bench       every benchmark (bench-events, bench-analytics, bench-gateway, bench-optimizer, bench-web)"
 	@echo "make schemas     regenerate the committed event JSON Schemas"
 
 install:
