@@ -7,6 +7,7 @@ import asyncio
 import socket
 import time
 import uuid
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from sqlalchemy import func, select
 
 from zamc_cli.embedded import free_port
 from zamc_events.contracts.strategy import (
+    Brief,
+    CampaignStrategy,
     StrategyApproved,
     StrategyRequested,
     StrategyRevised,
@@ -26,7 +29,7 @@ from zamc_orchestrator.adapters.llm import _import_litellm
 from zamc_orchestrator.config import Settings
 from zamc_orchestrator.domain.strategies import strategy_id_for
 from zamc_orchestrator.main import definition
-from zamc_testing.llm_server import LLMTestServer, answer, hang, http_error
+from zamc_testing.llm_server import LLMTestServer, answer, hang, http_error, malformed
 from zamc_testing.service import EventProbe, publish_event, running_service
 
 pytestmark = pytest.mark.service
@@ -110,8 +113,26 @@ def good_draft() -> dict[str, Any]:
     }
 
 
+def over_length_draft() -> dict[str, Any]:
+    """good_draft() with a Google headline of 50 characters (limit 30) and a Meta headline of 60 (limit 40)."""
+    draft = good_draft()
+    draft["google_ads"]["campaigns"][0]["ad_groups"][0]["ads"][0]["headlines"][0] = (
+        "Beautiful Handmade Ceramic Coffee Mugs From Berlin"
+    )
+    draft["meta"]["campaigns"][0]["ad_sets"][0]["ads"][0]["headline"] = (
+        "Handmade mugs from our Berlin studio, shipped across Germany"
+    )
+    return draft
+
+
 def sample(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def llm_outcomes(model: str) -> Counter[str]:
+    """The service's recorded calls to `model` so far, by outcome (zamc_llm_calls_total)."""
+    outcomes = ("ok", "malformed", "error", "timeout")
+    return Counter({o: int(sample("zamc_llm_calls_total", model=model, outcome=o)) for o in outcomes})
 
 
 async def count_rows(runtime, table, **where: Any) -> int:
@@ -124,6 +145,22 @@ async def count_rows(runtime, table, **where: Any) -> int:
 
 def steps(probe: EventProbe, brief_id: uuid.UUID) -> list[str]:
     return [e.data.step for e in probe.of("zamc.strategy.progress.v1") if e.data.brief_id == brief_id]
+
+
+async def strategy_for(jetstream, probe: EventProbe, brief: Brief) -> CampaignStrategy:
+    """Request a strategy for `brief` and wait for the one published for it."""
+    await publish_event(jetstream, StrategyRequested(brief=brief))
+    [generated] = await probe.wait_for(
+        "zamc.strategy.generated.v1", where=lambda d: d.strategy.brief_id == brief.brief_id, timeout=20
+    )
+    return generated.data.strategy
+
+
+async def stored_strategy(runtime, brief_id: uuid.UUID) -> CampaignStrategy:
+    async with runtime.sessions() as session:
+        [stored] = await repo.versions_of(session, brief_id=brief_id)
+    assert stored.source == "generated" and not stored.approved
+    return stored.strategy
 
 
 async def test_rules_strategist_end_to_end_with_progress_and_one_strategy_per_brief(
@@ -161,9 +198,7 @@ async def test_rules_strategist_end_to_end_with_progress_and_one_strategy_per_br
         assert len(probe.of("zamc.strategy.generated.v1")) == 1
         assert await count_rows(runtime, strategy_versions, brief_id=brief.brief_id) == 1
         assert await count_rows(runtime, strategy_generations, status="done") == 1
-        async with runtime.sessions() as session:
-            [stored] = await repo.versions_of(session, brief_id=brief.brief_id)
-        assert stored.strategy == strategy and stored.source == "generated" and not stored.approved
+        assert await stored_strategy(runtime, brief.brief_id) == strategy
 
 
 async def test_llm_strategy_end_to_end_with_progress_while_the_model_drafts(
@@ -234,14 +269,106 @@ async def test_http_500_falls_back_to_the_second_model_and_nothing_reachable_fal
         running_service(definition, settings_for(nats_url, database_url, **unreachable)),
         EventProbe.watching(jetstream, *STRATEGY_EVENTS) as probe,
     ):
-        await publish_event(jetstream, StrategyRequested(brief=nobody))
-        [generated] = await probe.wait_for(
-            "zamc.strategy.generated.v1", where=lambda d: d.strategy.brief_id == nobody.brief_id, timeout=20
-        )
-    strategy = generated.data.strategy
+        strategy = await strategy_for(jetstream, probe, nobody)
     assert strategy.generator == "rules" and check_strategy(strategy) == []
     assert "No language model answered" in strategy.warnings[0]
     assert "rules" in steps(probe, nobody.brief_id)
+
+
+async def test_over_length_copy_goes_back_to_the_model_and_what_it_never_fixes_is_repaired_by_code(
+    litellm_imported, jetstream, nats_url, database_url, make_brief
+):
+    fixed_by_the_model, never_fixed = make_brief(), make_brief()
+    with LLMTestServer() as llm:
+        llm.script("writer", answer(over_length_draft()), answer(good_draft()))
+        settings = settings_for(nats_url, database_url, llm_max_repairs=2, **llm_settings(llm, "writer"))
+        async with (
+            running_service(definition, settings) as runtime,
+            EventProbe.watching(jetstream, *STRATEGY_EVENTS) as probe,
+        ):
+            before = llm_outcomes("openai/writer")
+            strategy = await strategy_for(jetstream, probe, fixed_by_the_model)
+            assert strategy.generator == "llm" and strategy.model == "openai/writer"
+            assert check_strategy(strategy) == []
+            # the model's own fix was shipped, not a cut made by code
+            assert strategy.google_ads.campaigns[0].ad_groups[0].ads[0].headlines[0] == "Handmade Coffee Mugs"
+            assert not any("fixed automatically" in w for w in strategy.warnings)
+            assert await stored_strategy(runtime, fixed_by_the_model.brief_id) == strategy
+            assert steps(probe, fixed_by_the_model.brief_id) == [
+                "queued",
+                "drafting",
+                "validating",
+                "repairing",
+                "validating",
+                "validated",
+            ]
+            draft, repair = llm.requests
+            assert [draft.model, repair.model] == ["writer", "writer"]
+            assert "Beautiful Handmade Ceramic Coffee Mugs" in repair.messages[-2]["content"]  # its answer
+            violations = repair.messages[-1]["content"]
+            assert (
+                "google_ads.campaigns[0].ad_groups[0].ads[0].headlines[0]: Headline 1 is 50 characters"
+                in violations
+            )
+            assert (
+                "meta.campaigns[0].ad_sets[0].ads[0].headline: Headline is 60 characters; Meta allows 40"
+                in violations
+            )
+            assert llm_outcomes("openai/writer") - before == Counter(ok=2)
+
+            # a model that answers over-length copy every time: two repair rounds, then code repairs it
+            llm.reset()
+            llm.script("writer", answer(over_length_draft()))
+            strategy = await strategy_for(jetstream, probe, never_fixed)
+            assert strategy.generator == "llm" and check_strategy(strategy) == []
+            headlines = strategy.google_ads.campaigns[0].ad_groups[0].ads[0].headlines
+            assert headlines[0] == "Beautiful Handmade Ceramic"  # cut at a word boundary
+            assert len(strategy.meta.campaigns[0].ad_sets[0].ads[0].headline) <= 40
+            assert any("fixed automatically" in w for w in strategy.warnings)
+            assert await stored_strategy(runtime, never_fixed.brief_id) == strategy
+            assert len(llm.requests) == 3  # the draft and two repair rounds
+            assert steps(probe, never_fixed.brief_id).count("repairing") == 3  # two rounds, then code
+            assert steps(probe, never_fixed.brief_id)[-2:] == ["repairing", "validated"]
+
+
+async def test_malformed_json_is_asked_for_again_and_never_shipped(
+    litellm_imported, jetstream, nats_url, database_url, make_brief
+):
+    retried, always_malformed = make_brief(), make_brief()
+    cut_off = '{"objective": "Sell mugs", "kpis": ['
+    with LLMTestServer() as llm:
+        llm.script("sloppy", malformed(cut_off), answer(good_draft()))
+        settings = settings_for(
+            nats_url, database_url, llm_max_malformed_retries=1, **llm_settings(llm, "sloppy")
+        )
+        async with (
+            running_service(definition, settings) as runtime,
+            EventProbe.watching(jetstream, *STRATEGY_EVENTS) as probe,
+        ):
+            before = llm_outcomes("openai/sloppy")
+            strategy = await strategy_for(jetstream, probe, retried)
+            assert strategy.generator == "llm" and strategy.model == "openai/sloppy"
+            assert check_strategy(strategy) == []
+            assert strategy.google_ads.campaigns[0].ad_groups[0].ads[0].headlines[0] == "Handmade Coffee Mugs"
+            assert await stored_strategy(runtime, retried.brief_id) == strategy
+            # the retry happens while drafting: the progress events show one draft, the calls show two
+            assert steps(probe, retried.brief_id) == ["queued", "drafting", "validating", "validated"]
+            assert llm_outcomes("openai/sloppy") - before == Counter(malformed=1, ok=1)
+            first, again = llm.requests
+            assert [first.model, again.model] == ["sloppy", "sloppy"]
+            assert again.messages[-2] == {"role": "assistant", "content": cut_off}
+            assert "not valid JSON" in again.messages[-1]["content"]
+
+            # malformed every time: asked once more, then the rules strategist answers
+            llm.reset()
+            llm.script("sloppy", malformed(cut_off))
+            before = llm_outcomes("openai/sloppy")
+            strategy = await strategy_for(jetstream, probe, always_malformed)
+            assert strategy.generator == "rules" and check_strategy(strategy) == []
+            assert "No language model answered" in strategy.warnings[0]
+            assert len(llm.requests) == 2
+            assert llm_outcomes("openai/sloppy") - before == Counter(malformed=2)
+            assert steps(probe, always_malformed.brief_id) == ["queued", "drafting", "rules", "validated"]
 
 
 async def test_revisions_become_new_versions_only_when_valid_and_newer_and_approval_marks_one(
