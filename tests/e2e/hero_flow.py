@@ -1,12 +1,15 @@
 """The hero flow, driven only through the gateway's public API (plus the sandbox's admin API to
 check what landed on the platforms). Shared by the end-to-end tests and `make demo`.
 
-Each step records its duration and what it saw in `HeroFlow.report`.
+From login on, the flow keeps the gateway's live stream (`GET /api/v1/stream`, server-sent events)
+open, and waits on it for the brief's progress and the metric updates. Each step records its
+duration and what it saw in `HeroFlow.report`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import uuid
@@ -14,15 +17,149 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 API = "/api/v1"
+T = TypeVar("T")
 
 
 class FlowError(AssertionError):
     """A step did not see what the hero flow promises."""
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    """One server-sent event of `/stream`: its `event:` name and the payload's `data`."""
+
+    topic: str
+    id: str | None
+    data: dict[str, Any]
+
+
+class LiveStream:
+    """The gateway's `GET /stream`, read in the background into `events` from `open()` on.
+
+    `open()` returns once the stream said `ready`, so whatever happens after it is received.
+    Should the stream end (`resync`, a dropped connection), it reconnects and counts the
+    interruption: live events are at most once, so a wait that times out names them.
+    """
+
+    def __init__(self, base_url: str, authorization: str) -> None:
+        self.base_url = base_url
+        self.authorization = authorization
+        self.events: list[LiveEvent] = []
+        self.interruptions: list[str] = []
+        self._ready = asyncio.Event()
+        self._changed = asyncio.Condition()
+        self._failure: BaseException | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def open(self, timeout: float = 30.0) -> None:
+        self._task = asyncio.create_task(self._read())
+        ready = asyncio.create_task(self._ready.wait())
+        try:
+            await asyncio.wait({ready, self._task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            ready.cancel()
+        if not self._ready.is_set():
+            await self.close()
+            raise FlowError(f"the live stream did not open within {timeout:.0f} s: {self._failure!r}")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def wait_for(
+        self, found: Callable[[list[LiveEvent]], T | None], what: str, timeout: float = 60.0
+    ) -> T:
+        """The first truthy `found(events)`, re-evaluated on every event received."""
+
+        async def seen() -> T:
+            async with self._changed:
+                while True:
+                    if self._failure is not None:
+                        raise FlowError(f"the live stream failed while waiting for {what}: {self._failure!r}")
+                    result = found(list(self.events))
+                    if result:
+                        return result
+                    await self._changed.wait()
+
+        try:
+            return await asyncio.wait_for(seen(), timeout)
+        except TimeoutError:
+            topics = sorted({e.topic for e in self.events})
+            raise FlowError(
+                f"timed out waiting for {what} on the live stream; {len(self.events)} events received "
+                f"(topics {topics}), interruptions: {self.interruptions or 'none'}"
+            ) from None
+
+    async def _read(self) -> None:
+        headers = {"Authorization": self.authorization, "Accept": "text/event-stream"}
+        # The server sends a comment every 15 s, so a read that waits a minute means a dead stream.
+        timeout = httpx.Timeout(30.0, read=60.0)
+        try:
+            async with httpx.AsyncClient(base_url=self.base_url, timeout=timeout) as client:
+                while True:
+                    try:
+                        async with client.stream("GET", f"{API}/stream", headers=headers) as response:
+                            if response.status_code != 200:
+                                body = (await response.aread()).decode(errors="replace")
+                                raise FlowError(f"GET /stream answered {response.status_code}: {body[:300]}")
+                            content_type = response.headers.get("content-type", "")
+                            if not content_type.startswith("text/event-stream"):
+                                raise FlowError(f"GET /stream is not an event stream: {content_type}")
+                            async for topic, event_id, data in _server_sent_events(response.aiter_lines()):
+                                if topic == "ready":
+                                    self._ready.set()
+                                elif topic == "resync":
+                                    self.interruptions.append(f"resync: {data}")
+                                    break
+                                else:
+                                    await self._received(LiveEvent(topic, event_id, data.get("data", {})))
+                            else:
+                                self.interruptions.append("the server ended the stream")
+                    except httpx.TransportError as error:
+                        if not self._ready.is_set():
+                            raise
+                        self.interruptions.append(f"{type(error).__name__}: {error}")
+                    await asyncio.sleep(1.0)  # then reconnect, as EventSource does
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # handed to the waiters
+            self._failure = error
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def _received(self, event: LiveEvent) -> None:
+        async with self._changed:
+            self.events.append(event)
+            self._changed.notify_all()
+
+
+async def _server_sent_events(lines: AsyncIterator[str]) -> AsyncIterator[tuple[str, str | None, Any]]:
+    """(event, id, parsed data) per event of a `text/event-stream`; comments and `retry:` skipped."""
+    topic, event_id, data = "message", None, []
+    async for line in lines:
+        if not line:
+            if data:
+                yield topic, event_id, json.loads("\n".join(data))
+            topic, event_id, data = "message", None, []
+        elif line.startswith(":"):
+            continue
+        else:
+            name, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if name == "event":
+                topic = value
+            elif name == "id":
+                event_id = value
+            elif name == "data":
+                data.append(value)
 
 
 @dataclass
@@ -40,6 +177,7 @@ class HeroFlow:
     password: str = "correct horse battery staple"
     report: list[Step] = field(default_factory=list)
     client: httpx.AsyncClient | None = None
+    stream: LiveStream | None = None
     state: dict[str, Any] = field(default_factory=dict)
     last_deployment: dict[str, Any] = field(default_factory=dict)
 
@@ -48,7 +186,11 @@ class HeroFlow:
     async def session(self) -> AsyncIterator[HeroFlow]:
         async with httpx.AsyncClient(base_url=self.gateway_url, timeout=30.0) as client:
             self.client = client
-            yield self
+            try:
+                yield self
+            finally:
+                if self.stream is not None:
+                    await self.stream.close()
 
     async def step(self, name: str, action: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
         started = time.perf_counter()
@@ -98,7 +240,15 @@ class HeroFlow:
         assert self.client is not None
         self.client.headers["Authorization"] = f"Bearer {login['access_token']}"
         self.state["organization_id"] = signed["organization"]["id"]
+        # From here on everything that changes for the organization arrives on the live stream.
+        self.stream = LiveStream(self.gateway_url, self.client.headers["Authorization"])
+        await self.stream.open()
         return {"user": signed["user"]["email"], "organization": signed["organization"]["id"]}
+
+    def live(self) -> LiveStream:
+        if self.stream is None:
+            raise FlowError("the live stream is not open: sign up first")
+        return self.stream
 
     async def connect_platforms(self) -> dict[str, Any]:
         for platform in ("google_ads", "meta"):
@@ -168,19 +318,29 @@ class HeroFlow:
                 "landing_page_url": "https://acme.example/trail",
             },
         )
-        progress: list[str] = []
+        brief_id = brief["id"]
 
-        async def ready() -> dict[str, Any] | None:
-            current = await self.call("GET", f"/briefs/{brief['id']}")
-            if current.get("progress") and (not progress or progress[-1] != str(current["progress"])):
-                progress.append(str(current["progress"]))
-            if current["status"] == "failed":
-                raise FlowError(f"strategy generation failed: {current}")
-            return current if current.get("strategy_id") else None
+        def strategy_ready(events: list[LiveEvent]) -> tuple[list[LiveEvent], LiveEvent] | None:
+            mine = [e for e in events if e.data.get("brief_id") == brief_id]
+            progress = [e for e in mine if e.topic == "brief.progress"]
+            finished = next((e for e in mine if e.topic == "brief.status"), None)
+            return (progress, finished) if progress and finished else None
 
-        done = await self.eventually(ready, "the strategy")
-        self.state["strategy_id"] = done["strategy_id"]
-        return {"brief": brief["id"], "strategy": done["strategy_id"], "progress_seen": progress}
+        progress, finished = await self.live().wait_for(
+            strategy_ready, "brief.progress and brief.status events of the brief"
+        )
+        if finished.data["status"] != "generated":
+            raise FlowError(f"strategy generation failed: {finished.data}")
+        # Live events are hints: the brief itself says the same.
+        current = await self.call("GET", f"/briefs/{brief_id}")
+        if current.get("strategy_id") != finished.data["strategy_id"]:
+            raise FlowError(f"the brief does not name the announced strategy: {current}")
+        self.state["strategy_id"] = current["strategy_id"]
+        return {
+            "brief": brief_id,
+            "strategy": current["strategy_id"],
+            "progress over the stream": [f"{e.data['percent']}% {e.data['step']}" for e in progress],
+        }
 
     async def review_and_approve(self) -> dict[str, Any]:
         strategy_id = self.state["strategy_id"]
@@ -282,21 +442,27 @@ class HeroFlow:
         project_id = self.state["project_id"]
         # Fast-forward the sandbox market three hours so delivery shows up without waiting for it.
         await self.admin("POST", "/admin/clock/step", json={"hours": 3})
+        deployed = {t["platform"]: set(t["platform_campaign_ids"]) for t in self.last_deployment["targets"]}
 
-        async def summary() -> dict[str, Any] | None:
-            current = await self.call("GET", "/analytics/summary", params={"project_id": project_id})
-            platforms = {p["platform"]: p for p in current["platforms"]}
-            self.state["last_summary"] = current["platforms"]
-            return (
-                current
-                if all(platforms.get(p, {}).get("impressions", 0) > 0 for p in self.state["accounts"])
-                else None
+        def delivery_seen(events: list[LiveEvent]) -> dict[str, list[LiveEvent]] | None:
+            updates: dict[str, list[LiveEvent]] = {platform: [] for platform in deployed}
+            for event in events:
+                data = event.data
+                if (
+                    event.topic == "metrics.updated"
+                    and data.get("project_id") == project_id
+                    and data.get("platform_campaign_id") in deployed.get(data.get("platform"), ())
+                ):
+                    updates[data["platform"]].append(event)
+            delivered = all(
+                sum(row["impressions"] for e in found for row in e.data["rows"]) > 0
+                for found in updates.values()
             )
+            return updates if delivered else None
 
-        try:
-            await self.eventually(summary, "metrics from both platforms", timeout=90)
-        except FlowError as error:
-            raise FlowError(f"{error}; summary: {self.state.get('last_summary')}") from None
+        updates = await self.live().wait_for(
+            delivery_seen, "metrics.updated events with impressions from both platforms", timeout=90
+        )
         # Freeze the market, let one more sync land, then the figures must equal the platforms' truth.
         speed = (await self.admin("GET", "/admin/state"))["speed"]
         await self.admin("POST", "/admin/clock/speed", json={"speed": 0})
@@ -319,7 +485,12 @@ class HeroFlow:
             raise FlowError(f"{error}; truth: {truth}; summary: {self.state.get('last_summary')}") from None
         csv = await self.call("GET", "/analytics/export.csv", params={"project_id": project_id})
         await self.admin("POST", "/admin/clock/speed", json={"speed": speed})
-        return {"per platform": truth, "csv lines": len(str(csv).splitlines()), "overall": current["overall"]}
+        return {
+            "metric updates over the stream": {p: len(found) for p, found in updates.items()},
+            "per platform": truth,
+            "csv lines": len(str(csv).splitlines()),
+            "overall": current["overall"],
+        }
 
     async def _platform_truth(self) -> dict[str, dict[str, int]]:
         """Impressions, clicks and spend the sandboxes delivered for the deployed campaigns (exact)."""

@@ -22,3 +22,6 @@ async def test_the_hero_flow_completes_without_errors(platform: LocalPlatform):
         "live cross-platform metrics",
         "apply a recommendation",
     ]
+    # The brief's progress and the metric updates arrived over the live stream, not by polling.
+    received = {event.topic for event in flow.live().events}
+    assert {"brief.progress", "brief.status", "metrics.updated"} <= received, received
