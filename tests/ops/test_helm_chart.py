@@ -244,13 +244,29 @@ def test_chart_alerts_file_is_the_prometheus_alerts_file():
     assert chart_copy == source, "cp deploy/prometheus/alerts.yaml deploy/k8s/zamc/files/alerts.yaml"
 
 
-def test_migration_init_container_runs_the_service_image(chart):
-    docs = documents(render(chart, {"migrations": {"initContainer": {"enabled": True, "args": ["migrate"]}}}))
-    for name, deployment in by_kind(docs, "Deployment").items():
+def test_migration_init_container_runs_the_services_migrate_command(chart):
+    """The init container runs the image's entrypoint (`zamc-<service>`, no `command` override) with
+    `migrate`, the runtime's command that applies the service's migrations and exits, in the service's
+    own environment; without it there is no init container (the service migrates when it starts)."""
+    from zamc_events.runtime.service import ServiceDefinition, command_line
+
+    assert all(
+        "initContainers" not in d["spec"]["template"]["spec"]
+        for d in by_kind(documents(render(chart)), "Deployment").values()
+    )
+    docs = documents(render(chart, {"migrations": {"initContainer": {"enabled": True}}}))
+    deployments = by_kind(docs, "Deployment")
+    assert set(deployments) == {f"zamc-{name}" for name in SERVICES}
+    for name, deployment in deployments.items():
         pod = deployment["spec"]["template"]["spec"]
         (init,) = pod["initContainers"]
-        assert init["image"] == pod["containers"][0]["image"] and init["args"] == ["migrate"], name
+        (container,) = pod["containers"]
+        assert init["image"] == container["image"], name
+        assert "command" not in init and init["args"] == ["migrate"], name
+        assert init["env"] == container["env"] and init["envFrom"] == container["envFrom"], name
         assert init["securityContext"]["readOnlyRootFilesystem"] is True
+        service = ServiceDefinition(name=name.removeprefix("zamc-"), schema="unused", migrations_dir=ROOT)
+        assert command_line(service).parse_args(init["args"]).command == "migrate", name
 
 
 def test_a_service_can_be_disabled(chart):

@@ -1,12 +1,18 @@
-"""The shape every service runs in: migrations, NATS, outbox relay, consumers, HTTP, drain."""
+"""The shape every service runs in: migrations, NATS, outbox relay, consumers, HTTP, drain.
+
+Every service's console script is `run_service`: `zamc-<service>` (or `zamc-<service> serve`) runs the
+service; `zamc-<service> migrate` applies its migrations and exits (a Kubernetes init container).
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import gc
 import signal
-from collections.abc import Awaitable, Callable, Mapping
+import sys
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -217,5 +223,41 @@ class _Server(uvicorn.Server):
         self.should_exit = True
 
 
-def run_service(definition: ServiceDefinition, settings: ServiceSettings) -> None:
+def migrate(definition: ServiceDefinition, settings: ServiceSettings) -> None:
+    """Apply the service's pending migrations to its schema and return; no NATS, no HTTP. The same
+    step `ServiceRuntime.start` takes (under the same advisory lock), so a service started afterwards
+    finds its schema at head."""
+    configure_logging(service=definition.name, level=settings.log_level, json=settings.log_json)
+    upgrade_to_head(
+        migrations_dir=definition.migrations_dir,
+        database_url=settings.database_url.get_secret_value(),
+        schema=definition.schema,
+    )
+    log.info("migrations applied", schema=definition.schema)
+
+
+def command_line(definition: ServiceDefinition) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"zamc-{definition.name}",
+        description=f"ZAMC {definition.name}; configured by environment variables (see deploy/README.md).",
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="serve",
+        choices=("serve", "migrate"),
+        help="serve (the default): migrate, then run until SIGTERM; "
+        "migrate: apply this service's database migrations and exit",
+    )
+    return parser
+
+
+def run_service(
+    definition: ServiceDefinition, settings: ServiceSettings, argv: Sequence[str] | None = None
+) -> None:
+    """The console script `zamc-<service> [serve|migrate]` (arguments from `sys.argv` by default)."""
+    command = command_line(definition).parse_args(sys.argv[1:] if argv is None else argv).command
+    if command == "migrate":
+        migrate(definition, settings)
+        return
     asyncio.run(ServiceRuntime(definition, settings).serve())
