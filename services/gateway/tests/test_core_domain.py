@@ -210,10 +210,10 @@ def test_money_and_oauth_urls():
 
 
 def test_the_principal_cache_forgets_after_its_ttl_and_can_be_off():
-    from zamc_gateway.adapters.principal_cache import PrincipalCache
+    from zamc_gateway.adapters.ttl_cache import TtlCache
 
     now = [0.0]
-    cache = PrincipalCache(2.0, clock=lambda: now[0], max_entries=3)
+    cache = TtlCache(2.0, clock=lambda: now[0], max_entries=3)
     cache.put("a", 1)
     assert cache.get("a") == 1
     now[0] = 2.5
@@ -223,7 +223,7 @@ def test_the_principal_cache_forgets_after_its_ttl_and_can_be_off():
     assert cache.get("e") == "e" and len(cache._entries) <= 3
     cache.clear()
     assert cache.get("e") is None
-    off = PrincipalCache(0)
+    off = TtlCache(0)
     off.put("a", 1)
     assert off.get("a") is None
 
@@ -231,9 +231,9 @@ def test_the_principal_cache_forgets_after_its_ttl_and_can_be_off():
 async def test_the_principal_cache_looks_a_missing_entry_up_once_for_concurrent_callers():
     import asyncio
 
-    from zamc_gateway.adapters.principal_cache import PrincipalCache
+    from zamc_gateway.adapters.ttl_cache import TtlCache
 
-    cache = PrincipalCache(60)
+    cache = TtlCache(60)
     calls = 0
     release = asyncio.Event()
 
@@ -289,3 +289,30 @@ def test_every_route_starts_with_its_routers_guard():
     analytics = next(r for r in routers if r.prefix == "/analytics")
     assert analytics.guard == "/api/v1/analytics/"
     assert routing.static_head("/projects/{project_id}/briefs") == "/projects/"
+
+
+async def test_the_read_cache_remembers_per_organization_and_forgets_one_organization_at_a_time():
+    from zamc_gateway.adapters.read_cache import OrganizationReadCache
+
+    cache = OrganizationReadCache(60)
+    first, second = uuid.uuid4(), uuid.uuid4()
+    loads: list[tuple[uuid.UUID, str]] = []
+
+    def loader(organization: uuid.UUID, value: str):
+        async def load() -> str:
+            loads.append((organization, value))
+            return value
+
+        return load
+
+    assert await cache.get_or_load(first, "k", loader(first, "a")) == "a"
+    assert await cache.get_or_load(first, "k", loader(first, "b")) == "a"  # remembered
+    assert await cache.get_or_load(second, "k", loader(second, "c")) == "c"  # never shared
+    cache.forget(first)
+    assert await cache.get_or_load(first, "k", loader(first, "d")) == "d"
+    assert await cache.get_or_load(second, "k", loader(second, "e")) == "c"  # untouched
+    assert loads == [(first, "a"), (second, "c"), (first, "d")]
+
+    off = OrganizationReadCache(0)
+    assert await off.get_or_load(first, "k", loader(first, "x")) == "x"
+    assert await off.get_or_load(first, "k", loader(first, "y")) == "y"

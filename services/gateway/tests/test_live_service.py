@@ -256,6 +256,48 @@ async def test_rollups_are_projected_into_summary_timeseries_and_csv(
     )
 
 
+@pytest.mark.parametrize("gateway_overrides", [{"summary_cache_seconds": 3600}])
+async def test_remembered_totals_are_forgotten_when_the_organizations_data_changes(
+    gateway, client, signup, problem, jetstream
+):
+    """Totals are remembered per organization (here for an hour) but never outlive a change: a
+    newly projected rollup shows at once, and so does the project's deletion."""
+    owner = await signup()
+    project = await seed_project(gateway, owner.org_id)
+    await seed_campaign(gateway, owner.org_id, project, "google_ads", "111")
+    t0 = datetime.now(UTC)
+
+    async def clicks() -> int | None:
+        response = await client.get(
+            "/analytics/summary", params={"project_id": str(project), **RANGE}, headers=owner.headers
+        )
+        assert response.status_code == 200, response.text
+        overall = response.json()["overall"]
+        return overall["clicks"] if overall else None
+
+    assert await clicks() is None
+    await publish_event(jetstream, rollup("google_ads", "111", [0], settled=True, observed=t0))
+    assert await eventually(clicks) == 10
+    await publish_event(
+        jetstream, rollup("google_ads", "111", [0, 1], settled=True, observed=t0 + timedelta(seconds=1))
+    )
+    assert await eventually(lambda: _equal(clicks, 20)) == 20
+
+    deleted = await client.delete(f"/projects/{project}", headers=owner.headers)
+    assert deleted.status_code == 204
+    problem(
+        await client.get(
+            "/analytics/summary", params={"project_id": str(project), **RANGE}, headers=owner.headers
+        ),
+        404,
+    )
+
+
+async def _equal(probe, expected):
+    value = await probe()
+    return value if value == expected else None
+
+
 async def test_summary_adds_whole_days_from_the_day_sums_and_edge_hours_from_the_hourly_rollups(
     gateway, client, signup, jetstream
 ):

@@ -11,8 +11,8 @@ from opentelemetry import trace
 from pydantic import BaseModel
 
 from zamc_events.runtime.service import ServiceRuntime
-from zamc_gateway.adapters.principal_cache import PrincipalCache
 from zamc_gateway.adapters.rate_limits import RateLimiter
+from zamc_gateway.adapters.ttl_cache import TtlCache
 from zamc_gateway.api import (
     api_keys,
     auth,
@@ -29,7 +29,7 @@ from zamc_gateway.api import (
 from zamc_gateway.api.deps import limit_ip
 from zamc_gateway.api.middleware import HardeningMiddleware, MetricsMiddleware, TracingMiddleware
 from zamc_gateway.api.problems import PROBLEM_JSON, install
-from zamc_gateway.api.routing import GatewayRouter, guard_routes
+from zamc_gateway.api.routing import guard_routes
 from zamc_gateway.config import Settings
 from zamc_gateway.domain.credentials import password_hasher
 from zamc_gateway.graphql.schema import graphql_router
@@ -121,7 +121,7 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
         memory_kib=settings.argon2_memory_kib,
         parallelism=settings.argon2_parallelism,
     )
-    app.state.principal_cache = PrincipalCache(settings.principal_cache_seconds)
+    app.state.principal_cache = TtlCache(settings.principal_cache_seconds)
     app.state.rate_limiter = RateLimiter(
         js=lambda: runtime.js,
         bucket=settings.rate_limit_bucket,
@@ -131,12 +131,13 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
     install(app)
     _problem_media_type(app)
 
-    v1 = GatewayRouter(prefix=API_PREFIX, dependencies=[Depends(limit_ip)], responses=PROBLEM_RESPONSES)
+    # Each router is included on the app itself (not under one /api/v1 router): FastAPI matches a
+    # request level by level, twice per level, so every level of nesting costs on every request.
     for router in (*CORE_ROUTERS, *live.routers()):
-        v1.include_router(router)
+        app.include_router(
+            router, prefix=API_PREFIX, dependencies=[Depends(limit_ip)], responses=PROBLEM_RESPONSES
+        )
         guard_routes(router, mounted_at=API_PREFIX)
-    guard_routes(v1)
-    app.include_router(v1)
     app.include_router(graphql_router(runtime), dependencies=[Depends(limit_ip)])
     mount_web(app)  # the web console at /, after every API route
 

@@ -31,6 +31,11 @@ class Settings(ServiceSettings):
     principal_cache_seconds: float = Field(
         default=2.0, ge=0, description="how long a replica remembers a resolved credential; 0 = never"
     )
+    summary_cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="how long a replica remembers a project's analytics totals unless they change; 0 = never",
+    )
 
     # HTTP hardening ---------------------------------------------------------------------------
     cors_origins: list[str] = []

@@ -10,6 +10,8 @@ How a change travels
 3. Every gateway replica holds ONE core-NATS subscription on `zamc_live.>` and hands each
    change to the in-process subscribers of that organization (SSE `/stream`, GraphQL
    subscriptions), filtered per user where the change is personal (notifications).
+4. Watchers (`hub.watch(callback)`, e.g. `adapters.read_cache`) hear of every change: in the
+   committing replica at once on commit, in the others when the message arrives.
 
 Why not each replica consuming `zamc.>` itself: the gateway's durable JetStream consumer is
 shared by its replicas, so an event is projected by exactly ONE replica, whose clients would be
@@ -31,7 +33,7 @@ import contextlib
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -49,6 +51,7 @@ _PENDING_KEY = "zamc_live_pending"
 
 # Topics a client may receive (the SSE `event:` name and GraphQL subscription filters).
 TOPICS = (
+    "project.changed",
     "brief.progress",
     "brief.status",
     "strategy.changed",
@@ -176,7 +179,17 @@ class LiveHub:
         self._subscription: Any = None
         self._start_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._watchers: list[Callable[[LiveChange], None]] = []
         self.delivered = 0
+
+    def watch(self, callback: Callable[[LiveChange], None]) -> None:
+        """Call `callback(change)` for every change of any organization (it must not block)."""
+        self._watchers.append(callback)
+
+    def _tell_watchers(self, changes: Iterable[LiveChange]) -> None:
+        for change in changes:
+            for watcher in self._watchers:
+                watcher(change)
 
     async def ensure_started(self) -> None:
         """Subscribe to `zamc_live.>` once; without NATS changes are delivered in-process only."""
@@ -241,6 +254,7 @@ class LiveHub:
         except (ValueError, KeyError):
             log.warning("unreadable live change dropped", subject=message.subject)
             return
+        self._tell_watchers((change,))
         self.deliver(change)
 
     async def publish(self, changes: Iterable[LiveChange]) -> None:
@@ -257,6 +271,11 @@ class LiveHub:
             log.warning("live changes not published; delivering locally", count=len(changes), exc_info=True)
             for change in changes:
                 self.deliver(change)
+
+    def committed(self, changes: list[LiveChange]) -> None:
+        """Changes whose transaction just committed in this process: watchers now, NATS soon."""
+        self._tell_watchers(changes)
+        self.publish_soon(changes)
 
     def publish_soon(self, changes: list[LiveChange]) -> None:
         task = asyncio.get_running_loop().create_task(self.publish(changes))
@@ -284,7 +303,7 @@ def _publish_after_commit(session: Session) -> None:
     for hub, change in pending:
         by_hub.setdefault(id(hub), (hub, []))[1].append(change)
     for hub, changes in by_hub.values():
-        hub.publish_soon(changes)
+        hub.committed(changes)
 
 
 @sa_event.listens_for(Session, "after_soft_rollback")

@@ -14,7 +14,8 @@ from zamc_events.contracts.metrics import AnomalyDetected, RollupUpdated
 from zamc_gateway.adapters import db
 from zamc_gateway.adapters import live_tenancy as tenancy
 from zamc_gateway.adapters.live_db import analytics_anomalies, analytics_rollup_days, analytics_rollups
-from zamc_gateway.adapters.reads import Reader
+from zamc_gateway.adapters.read_cache import read_cache
+from zamc_gateway.adapters.reads import Reader, read_database
 from zamc_gateway.domain import analytics
 from zamc_gateway.domain.errors import NotFound, invalid
 from zamc_gateway.domain.principal import Principal
@@ -169,6 +170,29 @@ async def summary(
     rows = [row for row in rows if row.platform is not None]
     result = analytics.summarize(_point(row, granularity="hour", period_start=start) for row in rows)
     return {"project_id": project_id, "from": start, "to": end, **result.as_dict()}
+
+
+async def cached_summary(
+    *,
+    runtime: Any,
+    principal: Principal,
+    project_id: uuid.UUID,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> dict[str, Any]:
+    """`summary` on the read pool, remembered per organization until its data changes (or for
+    `summary_cache_seconds`; `adapters.read_cache`). What REST and GraphQL answer."""
+    start, end = _range(start, end)
+
+    async def load() -> dict[str, Any]:
+        async with read_database(runtime).connect() as connection:
+            return await summary(
+                session=connection, principal=principal, project_id=project_id, start=start, end=end
+            )
+
+    return await read_cache(runtime).get_or_load(
+        principal.organization_id, ("summary", project_id, start, end), load
+    )
 
 
 async def _scoped_points(

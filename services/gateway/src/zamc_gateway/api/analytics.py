@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Query, Response
 
 from zamc_gateway.adapters import live_analytics
-from zamc_gateway.api.deps import ReadPrincipal, ReadsDep, SessionDep
+from zamc_gateway.api.deps import ReadPrincipal, RuntimeDep, SessionDep
 from zamc_gateway.api.routing import GatewayRouter
 
 router = GatewayRouter(prefix="/analytics", tags=["analytics"])
@@ -23,7 +23,7 @@ Granularity = Annotated[Literal["hour", "day"], Query()]
 
 @router.get("/summary")
 async def summary(
-    reads: ReadsDep,
+    runtime: RuntimeDep,
     principal: ReadPrincipal,
     project_id: uuid.UUID,
     from_: From = None,
@@ -31,10 +31,9 @@ async def summary(
 ) -> dict[str, Any]:
     """Impressions, clicks, spend, conversions and conversion value per platform and overall,
     with CTR, CPC, CPA and ROAS of those totals (money in micros of `currency`)."""
-    async with reads.connect() as connection:
-        return await live_analytics.summary(
-            session=connection, principal=principal, project_id=project_id, start=from_, end=to
-        )
+    return await live_analytics.cached_summary(
+        runtime=runtime, principal=principal, project_id=project_id, start=from_, end=to
+    )
 
 
 @router.get("/timeseries")

@@ -34,9 +34,9 @@ from starlette.requests import HTTPConnection
 
 from zamc_events.runtime.outbox import Publisher
 from zamc_events.runtime.service import ServiceRuntime
-from zamc_gateway.adapters.principal_cache import PrincipalCache
 from zamc_gateway.adapters.rate_limits import RateLimiter
 from zamc_gateway.adapters.reads import ReadDatabase, read_database
+from zamc_gateway.adapters.ttl_cache import TtlCache
 from zamc_gateway.api.middleware import QUERY_TOKEN_KEY
 from zamc_gateway.config import Settings
 from zamc_gateway.domain import credentials
@@ -165,13 +165,6 @@ def parse_authorization(header: str) -> str:
     return token.strip()
 
 
-async def get_principal_cache(connection: HTTPConnection) -> PrincipalCache:
-    return connection.app.state.principal_cache
-
-
-PrincipalCacheDep = Annotated[PrincipalCache, Depends(get_principal_cache)]
-
-
 async def authenticate(connection: HTTPConnection, token: str) -> Identity:
     """Who `token` is (401 otherwise), rate-limited per principal. REST and GraphQL both use it.
 
@@ -179,7 +172,7 @@ async def authenticate(connection: HTTPConnection, token: str) -> Identity:
     so a burst with one token decodes and looks it up once.
     """
     settings = settings_of(connection)
-    cache: PrincipalCache = connection.app.state.principal_cache
+    cache: TtlCache = connection.app.state.principal_cache
     identity = cache.get(("token", token))
     if identity is None:
         if credentials.is_api_key(token):
@@ -203,7 +196,7 @@ async def resolve_principal(
     connection: HTTPConnection, identity: Identity, organization_id: uuid.UUID | None, *, from_path: bool
 ) -> Principal:
     """`identity` acting in `organization_id` (default: the user's first), through the process cache."""
-    cache: PrincipalCache = connection.app.state.principal_cache
+    cache: TtlCache = connection.app.state.principal_cache
 
     async def look_up() -> Principal:
         async with read_database(connection.app.state.runtime).connect() as session:
@@ -295,7 +288,7 @@ def forget_principals(connection: HTTPConnection) -> BackgroundTask:
     """After a revocation: forget every remembered credential of this process now, and again
     (the returned task, attach it to the response) once the revocation is committed, so that a
     request racing with the commit cannot remember the old state."""
-    cache: PrincipalCache = connection.app.state.principal_cache
+    cache: TtlCache = connection.app.state.principal_cache
     cache.clear()
     return BackgroundTask(cache.clear)
 

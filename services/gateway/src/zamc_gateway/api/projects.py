@@ -6,7 +6,8 @@ import uuid
 
 from fastapi import Response, status
 
-from zamc_gateway.api.deps import ReadPrincipal, SessionDep, WritePrincipal
+from zamc_gateway.adapters.live import LiveChange, announce, live_hub
+from zamc_gateway.api.deps import ReadPrincipal, RuntimeDep, SessionDep, WritePrincipal
 from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.schemas import ProjectCreate, ProjectPatch, ProjectPublic
 from zamc_gateway.service_layer import projects
@@ -41,6 +42,14 @@ async def update_project(
 
 
 @router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_project(project_id: uuid.UUID, session: SessionDep, principal: WritePrincipal) -> Response:
+async def delete_project(
+    project_id: uuid.UUID, session: SessionDep, principal: WritePrincipal, runtime: RuntimeDep
+) -> Response:
     await projects.delete_project(session=session, principal=principal, project_id=project_id)
+    change = LiveChange(
+        organization_id=principal.organization_id,
+        topic="project.changed",
+        data={"project_id": project_id, "deleted": True},
+    )
+    announce(session, live_hub(runtime), change)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -111,11 +111,10 @@ class Query:
         to: datetime | None = None,
     ) -> t.AnalyticsSummary:
         principal = await info.context.principal()
-        async with info.context.transaction() as session:
-            found = await live_analytics.summary(
-                session=session, principal=principal, project_id=project_id, start=from_, end=to
-            )
-            return t.AnalyticsSummary.of(found)
+        found = await live_analytics.cached_summary(
+            runtime=info.context.runtime, principal=principal, project_id=project_id, start=from_, end=to
+        )
+        return t.AnalyticsSummary.of(found)
 
     @strawberry.field
     async def timeseries(

@@ -1,9 +1,11 @@
-"""A short-lived, per-process memory of who a credential is, so that a burst of requests with the
-same token costs one database look-up per `ttl` instead of one per request.
+"""`TtlCache`: a short-lived, per-process memory of looked-up values, so that a burst of requests
+for the same thing costs one database look-up per `ttl` instead of one per request.
 
-Revocations made through this process (logout, refresh-token reuse, API key revocation, member
-removal or role change) clear it at once; those made through another replica take effect there
-within `ttl` seconds (`ZAMC_GATEWAY_PRINCIPAL_CACHE_SECONDS`, 0 turns the cache off).
+The gateway remembers who a credential is (`app.state.principal_cache`): revocations made
+through this process (logout, refresh-token reuse, API key revocation, member removal or role
+change) clear it at once; those made through another replica take effect there within `ttl`
+seconds (`ZAMC_GATEWAY_PRINCIPAL_CACHE_SECONDS`, 0 turns the cache off). `adapters.read_cache`
+keeps one per organization for the dashboard's totals.
 
 `get_or_load` looks a missing entry up once however many requests want it at the same moment:
 when an entry expires under load, the requests that arrive meanwhile wait for that one look-up
@@ -18,7 +20,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 
-class PrincipalCache:
+class TtlCache:
     def __init__(self, ttl: float, *, clock: Callable[[], float] = time.monotonic, max_entries: int = 50_000):
         self.ttl = ttl
         self.clock = clock
