@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -387,9 +388,12 @@ class HeroFlow:
         if result["status"] != "succeeded":
             raise FlowError(f"the deployment ended {result['status']}: {result['targets']}")
         ids = {t["platform"]: t["platform_campaign_ids"] for t in result["targets"]}
-        live = await self.eventually(
-            lambda: self._live_on_platforms(ids), "the campaigns to be live after launch"
-        )
+        try:
+            live = await self.eventually(
+                lambda: self._live_on_platforms(ids), "the campaigns to be live after launch"
+            )
+        except FlowError as error:
+            raise FlowError(f"{error}; not yet live: {self.state.get('not yet live')}") from None
         return {
             "deployment": deployment["id"],
             "status": result["status"],
@@ -398,41 +402,35 @@ class HeroFlow:
         }
 
     async def _live_on_platforms(self, ids: dict[str, list[str]]) -> dict[str, Any] | None:
-        """The deployed campaigns exist in the sandboxes with the approved copy, enabled after launch."""
+        """The deployed campaigns exist in the sandboxes with the approved copy, budgets and
+        targeting, and everything under them is enabled after launch (None until it is)."""
         objects = await self.admin("GET", "/admin/objects", params={"detail": "true"})
+        google_ids, meta_ids = ids.get("google_ads", []), ids.get("meta", [])
         google = {
-            o["resource_name"].rsplit("/", 1)[-1]: o
-            for o in objects["google"]
-            if o["collection"] == "campaigns"
+            o["resource_name"].rsplit("/", 1)[-1] for o in objects["google"] if o["collection"] == "campaigns"
         }
-        meta = {o["id"]: o for o in objects["meta"] if o["type"] == "campaign"}
-        missing = [i for i in ids.get("google_ads", []) if i not in google] + [
-            i for i in ids.get("meta", []) if i not in meta
-        ]
+        meta = {o["id"] for o in objects["meta"] if o["type"] == "campaign"}
+        missing = [i for i in google_ids if i not in google] + [i for i in meta_ids if i not in meta]
         if missing:
             raise FlowError(f"platform campaign ids not found in the sandboxes: {missing}")
-        enabled = all(google[i]["status"] == "ENABLED" for i in ids.get("google_ads", [])) and all(
-            meta[i]["status"] == "ACTIVE" for i in ids.get("meta", [])
-        )
-        if not enabled:
+        google_tree = google_campaign_tree(objects["google"], google_ids)
+        meta_tree = meta_campaign_tree(objects["meta"], meta_ids)
+        waiting = [
+            f"Google {o['resource_name']} {o['status']}" for o in google_tree if o["status"] != "ENABLED"
+        ]
+        waiting += [f"Meta {o['type']} {o['id']} {o['status']}" for o in meta_tree if o["status"] != "ACTIVE"]
+        if waiting:
+            self.state["not yet live"] = waiting
             return None
-        headlines = [
-            asset.get("text")
-            for o in objects["google"]
-            if o["collection"] == "adGroupAds"
-            for asset in o["fields"].get("ad", {}).get("responsive_search_ad", {}).get("headlines", [])
-        ]
-        if "Trail Shoes That Grip" not in headlines:
-            raise FlowError(f"the approved headline is not on Google: {headlines}")
-        budgets = [
-            o["fields"].get("amount_micros")
-            for o in objects["google"]
-            if o["collection"] == "campaignBudgets"
-        ]
+        strategy = self.state["approved_strategy"]
+        deviations = google_deviations(objects["google"], google_ids, strategy.get("google_ads"))
+        deviations += meta_deviations(objects["meta"], meta_ids, strategy.get("meta"))
+        if deviations:
+            raise FlowError("the platforms do not carry the approved strategy:\n  " + "\n  ".join(deviations))
         return {
-            "live on Google": sorted(google)[:3],
-            "live on Meta": sorted(meta)[:3],
-            "Google budgets (micros)": budgets,
+            "live on Google": {kind: n for kind, n in sorted(_count(google_tree, "collection").items())},
+            "live on Meta": {kind: n for kind, n in sorted(_count(meta_tree, "type").items())},
+            "as approved": "copy, budgets and targeting",
         }
 
     async def sandbox_objects(self) -> dict[str, Any]:
@@ -581,6 +579,234 @@ def _agrees(seen: dict[str, dict[str, int]], truth: dict[str, dict[str, int]]) -
         if abs(got["spend_micros"] - expected["spend_micros"]) > tolerance:
             return False
     return True
+
+
+# What landed on the platforms, compared with the approved strategy ------------------------------
+# Google's constants for the brief's locations and languages (geo target 2000 + ISO 3166 numeric;
+# the API's language codes table), written out here so the check does not reuse the connector's map.
+GOOGLE_GEO_TARGETS = {"DE": "geoTargetConstants/2276", "AT": "geoTargetConstants/2040"}
+GOOGLE_LANGUAGES = {"de": "languageConstants/1001", "en": "languageConstants/1000"}
+META_GENDERS = {"male": 1, "female": 2}
+CENT_MICROS = 10_000  # both accounts bill in EUR: budgets land on the platforms to the cent
+
+
+def untagged(name: str) -> str:
+    """A platform object's name without the ` [zamc:…]` / ` [zamc-…]` tag the connectors add."""
+    return re.sub(r" \[zamc[:-][0-9a-f]+\]$", "", name)
+
+
+def _count(objects: list[dict[str, Any]], key: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for o in objects:
+        counts[o[key]] = counts.get(o[key], 0) + 1
+    return counts
+
+
+def google_campaign_tree(objects: list[dict[str, Any]], campaign_ids: list[str]) -> list[dict[str, Any]]:
+    """The deployed Google campaigns with their budgets, ad groups, keywords, ads and criteria."""
+    campaigns = {
+        o["resource_name"]
+        for o in objects
+        if o["collection"] == "campaigns" and o["fields"]["id"] in campaign_ids
+    }
+    groups = {
+        o["resource_name"]
+        for o in objects
+        if o["collection"] == "adGroups" and o["fields"]["campaign"] in campaigns
+    }
+    budgets = {o["fields"].get("campaign_budget") for o in objects if o["resource_name"] in campaigns}
+    return [
+        o
+        for o in objects
+        if o["resource_name"] in campaigns | groups | budgets
+        or o["fields"].get("campaign") in campaigns
+        or o["fields"].get("ad_group") in groups
+    ]
+
+
+def meta_campaign_tree(objects: list[dict[str, Any]], campaign_ids: list[str]) -> list[dict[str, Any]]:
+    """The deployed Meta campaigns with their ad sets, ads and the ads' creatives."""
+    tree = [o for o in objects if o["id"] in campaign_ids or o["fields"].get("campaign_id") in campaign_ids]
+    creatives = {(o["fields"].get("creative") or {}).get("id") for o in tree if o["type"] == "ad"}
+    return tree + [o for o in objects if o["type"] == "adcreative" and o["id"] in creatives]
+
+
+def google_deviations(
+    objects: list[dict[str, Any]], campaign_ids: list[str], plan: dict[str, Any] | None
+) -> list[str]:
+    """How the deployed Google campaigns differ from the approved plan (empty: they match)."""
+    approved = {c["name"]: c for c in (plan or {}).get("campaigns", [])}
+    by_name = {o["resource_name"]: o for o in objects}
+    campaigns = [o for o in objects if o["collection"] == "campaigns" and o["fields"]["id"] in campaign_ids]
+    deviations = []
+    if sorted(untagged(c["name"]) for c in campaigns) != sorted(approved):
+        deviations.append(f"Google campaigns {[c['name'] for c in campaigns]}, approved {sorted(approved)}")
+
+    def children(collection: str, parent_field: str, parent: str) -> list[dict[str, Any]]:
+        return [
+            o for o in objects if o["collection"] == collection and o["fields"].get(parent_field) == parent
+        ]
+
+    for campaign in campaigns:
+        wanted = approved.get(untagged(campaign["name"]))
+        if wanted is None:
+            continue
+        where = f"Google campaign {campaign['fields']['id']}"
+        budget = by_name.get(campaign["fields"].get("campaign_budget", ""))
+        amount = int(budget["fields"].get("amount_micros", 0)) if budget else None
+        if amount is None or abs(amount - wanted["daily_budget_micros"]) >= CENT_MICROS:
+            deviations.append(
+                f"{where}: daily budget {amount} micros, approved {wanted['daily_budget_micros']}"
+            )
+        criteria = [c["fields"] for c in children("campaignCriteria", "campaign", campaign["resource_name"])]
+        targeting = {
+            "locations": sorted(c["location"]["geo_target_constant"] for c in criteria if "location" in c),
+            "languages": sorted(c["language"]["language_constant"] for c in criteria if "language" in c),
+        }
+        approved_targeting = {
+            "locations": sorted(
+                {GOOGLE_GEO_TARGETS.get(c.upper(), f"(no constant for {c})") for c in wanted["locations"]}
+            ),
+            "languages": sorted(
+                {GOOGLE_LANGUAGES.get(c.lower(), f"(no constant for {c})") for c in wanted["languages"]}
+            ),
+        }
+        if targeting != approved_targeting:
+            deviations.append(f"{where}: targeting {targeting}, approved {approved_targeting}")
+        groups = children("adGroups", "campaign", campaign["resource_name"])
+        approved_groups = {g["name"]: g for g in wanted["ad_groups"]}
+        if sorted(untagged(g["name"]) for g in groups) != sorted(approved_groups):
+            deviations.append(
+                f"{where}: ad groups {[g['name'] for g in groups]}, approved {sorted(approved_groups)}"
+            )
+        for group in groups:
+            wanted_group = approved_groups.get(untagged(group["name"]))
+            if wanted_group is None:
+                continue
+            keywords = sorted(
+                (k["fields"]["keyword"]["text"], k["fields"]["keyword"]["match_type"])
+                for k in children("adGroupCriteria", "ad_group", group["resource_name"])
+                if "keyword" in k["fields"]
+            )
+            approved_keywords = sorted((k["text"], k["match_type"]) for k in wanted_group["keywords"])
+            if keywords != approved_keywords:
+                deviations.append(
+                    f"{where}, ad group {group['name']}: keywords {keywords}, approved {approved_keywords}"
+                )
+            ads = sorted(
+                json.dumps(_google_ad_copy(a["fields"]["ad"]), sort_keys=True)
+                for a in children("adGroupAds", "ad_group", group["resource_name"])
+            )
+            approved_ads = sorted(
+                json.dumps(
+                    {
+                        "headlines": a["headlines"],
+                        "descriptions": a["descriptions"],
+                        "final_urls": [a["final_url"]],
+                        "path1": a.get("path1"),
+                        "path2": a.get("path2"),
+                    },
+                    sort_keys=True,
+                )
+                for a in wanted_group["ads"]
+            )
+            if ads != approved_ads:
+                deviations.append(f"{where}, ad group {group['name']}: ads {ads}, approved {approved_ads}")
+    return deviations
+
+
+def _google_ad_copy(ad: dict[str, Any]) -> dict[str, Any]:
+    rsa = ad.get("responsive_search_ad", {})
+    return {
+        "headlines": [h.get("text") for h in rsa.get("headlines", [])],
+        "descriptions": [d.get("text") for d in rsa.get("descriptions", [])],
+        "final_urls": ad.get("final_urls", []),
+        "path1": rsa.get("path1"),
+        "path2": rsa.get("path2"),
+    }
+
+
+def meta_deviations(
+    objects: list[dict[str, Any]], campaign_ids: list[str], plan: dict[str, Any] | None
+) -> list[str]:
+    """How the deployed Meta campaigns differ from the approved plan (empty: they match)."""
+    approved = {c["name"]: c for c in (plan or {}).get("campaigns", [])}
+    by_id = {o["id"]: o for o in objects}
+    campaigns = [by_id[i] for i in campaign_ids if i in by_id]
+    deviations = []
+    if sorted(untagged(c["name"]) for c in campaigns) != sorted(approved):
+        deviations.append(f"Meta campaigns {[c['name'] for c in campaigns]}, approved {sorted(approved)}")
+
+    def children(kind: str, parent_field: str, parent: str) -> list[dict[str, Any]]:
+        return [
+            o
+            for o in objects
+            if o["type"] == kind and o["fields"].get(parent_field) == parent and o["status"] != "DELETED"
+        ]
+
+    for campaign in campaigns:
+        wanted = approved.get(untagged(campaign["name"]))
+        if wanted is None:
+            continue
+        where = f"Meta campaign {campaign['id']}"
+        if campaign["fields"].get("objective") != wanted["objective"]:
+            deviations.append(
+                f"{where}: objective {campaign['fields'].get('objective')}, approved {wanted['objective']}"
+            )
+        ad_sets = children("adset", "campaign_id", campaign["id"])
+        approved_sets = {s["name"]: s for s in wanted["ad_sets"]}
+        if sorted(untagged(s["name"]) for s in ad_sets) != sorted(approved_sets):
+            deviations.append(
+                f"{where}: ad sets {[s['name'] for s in ad_sets]}, approved {sorted(approved_sets)}"
+            )
+        for ad_set in ad_sets:
+            wanted_set = approved_sets.get(untagged(ad_set["name"]))
+            if wanted_set is None:
+                continue
+            at = f"{where}, ad set {ad_set['id']}"
+            budget = int(ad_set["fields"].get("daily_budget") or 0) * CENT_MICROS
+            if abs(budget - wanted_set["daily_budget_micros"]) >= CENT_MICROS:
+                deviations.append(
+                    f"{at}: daily budget {budget} micros, approved {wanted_set['daily_budget_micros']}"
+                )
+            spec = ad_set["fields"].get("targeting") or {}
+            targeting = {
+                "countries": sorted(spec.get("geo_locations", {}).get("countries", [])),
+                "age_min": spec.get("age_min"),
+                "age_max": spec.get("age_max"),
+                "genders": sorted(spec.get("genders", [])),
+            }
+            wanted_targeting = wanted_set["targeting"]
+            genders = set(wanted_targeting.get("genders") or [])
+            approved_targeting = {
+                "countries": sorted(wanted_targeting["countries"]),
+                "age_min": wanted_targeting["age_min"],
+                "age_max": wanted_targeting["age_max"],
+                "genders": sorted(META_GENDERS[g] for g in genders) if len(genders) == 1 else [],
+            }
+            if targeting != approved_targeting:
+                deviations.append(f"{at}: targeting {targeting}, approved {approved_targeting}")
+            ads = children("ad", "adset_id", ad_set["id"])
+            approved_ads = {a["name"]: a for a in wanted_set["ads"]}
+            if sorted(untagged(a["name"]) for a in ads) != sorted(approved_ads):
+                deviations.append(f"{at}: ads {[a['name'] for a in ads]}, approved {sorted(approved_ads)}")
+            for ad in ads:
+                wanted_ad = approved_ads.get(untagged(ad["name"]))
+                if wanted_ad is None:
+                    continue
+                creative = by_id.get((ad["fields"].get("creative") or {}).get("id", ""))
+                link = (creative or {}).get("fields", {}).get("object_story_spec", {}).get("link_data", {})
+                copy = {
+                    "primary_text": link.get("message"),
+                    "headline": link.get("name"),
+                    "description": link.get("description"),
+                    "call_to_action": (link.get("call_to_action") or {}).get("type"),
+                    "link_url": link.get("link"),
+                }
+                approved_copy = {k: wanted_ad.get(k) for k in copy}
+                if copy != approved_copy:
+                    deviations.append(f"{at}, ad {ad['id']}: copy {copy}, approved {approved_copy}")
+    return deviations
 
 
 def utc_now() -> datetime:
