@@ -527,16 +527,37 @@ class HeroFlow:
 
         changed = await self.eventually(budgets_changed, "the platform budgets to change in the sandboxes")
 
-        async def notified() -> list[dict[str, Any]] | None:
-            found = await self.call("GET", "/notifications")
-            return found["items"] or None
+        async def applied() -> dict[str, Any] | None:
+            current = await self.call("GET", f"/recommendations/{chosen['id']}")
+            return current if current["status"] == "applied" else None
 
-        notifications = await self.eventually(notified, "a notification")
+        await self.eventually(applied, "the recommendation to be marked applied")
+
+        # The notification about this recommendation (not any notification: the deployment's
+        # "Campaigns are live" is there already), live over the stream and in /notifications.
+        def about_it(events: list[LiveEvent]) -> dict[str, Any] | None:
+            return next(
+                (
+                    e.data
+                    for e in events
+                    if e.topic == "notification.created"
+                    and e.data.get("resource_type") == "recommendation"
+                    and e.data.get("resource_id") == chosen["id"]
+                ),
+                None,
+            )
+
+        notification = await self.live().wait_for(about_it, "the notification of the applied recommendation")
+        if notification["body"] != chosen["title"]:
+            raise FlowError(f"the notification does not name the recommendation: {notification}")
+        listed = await self.call("GET", "/notifications")
+        if notification["id"] not in {n["id"] for n in listed["items"]}:
+            raise FlowError(f"the notification {notification['id']} is not in /notifications: {listed}")
         return {
             "recommendation": chosen["title"],
             "kind": chosen["kind"],
             "budgets now (micros)": changed,
-            "notifications": [n.get("title") or n.get("kind") for n in notifications][:5],
+            "notification": f"{notification['title']}: {notification['body']}",
         }
 
     async def _budgets_on_platforms(self) -> dict[str, int]:
