@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
+import io
 import json
 import re
 import time
@@ -481,14 +483,58 @@ class HeroFlow:
             )
         except FlowError as error:
             raise FlowError(f"{error}; truth: {truth}; summary: {self.state.get('last_summary')}") from None
-        csv = await self.call("GET", "/analytics/export.csv", params={"project_id": project_id})
+        try:
+            exported = await self.eventually(
+                lambda: self._export_agrees(project_id, truth), "the CSV export to add up to the summary"
+            )
+        except FlowError as error:
+            raise FlowError(f"{error}; export vs summary: {self.state.get('last_export')}") from None
         await self.admin("POST", "/admin/clock/speed", json={"speed": speed})
         return {
             "metric updates over the stream": {p: len(found) for p, found in updates.items()},
             "per platform": truth,
-            "csv lines": len(str(csv).splitlines()),
+            "csv rows": exported,
             "overall": current["overall"],
         }
+
+    async def _export_agrees(
+        self, project_id: str, truth: dict[str, dict[str, int]]
+    ) -> dict[str, int] | None:
+        """The hourly CSV export over the summary's window: the documented header, only the deployed
+        campaigns, and per platform the same totals as the summary (and so the platforms' truth)."""
+        summary = await self.call("GET", "/analytics/summary", params={"project_id": project_id})
+        text = await self.call(
+            "GET",
+            "/analytics/export.csv",
+            params={
+                "project_id": project_id,
+                "granularity": "hour",
+                "from": summary["from"],
+                "to": summary["to"],
+            },
+        )
+        lines = str(text).splitlines()
+        if not lines or lines[0].split(",") != list(CSV_HEADER):
+            raise FlowError(f"the CSV header is {lines[:1]}, expected {','.join(CSV_HEADER)}")
+        rows = list(csv.DictReader(io.StringIO(str(text))))
+        deployed = {t["platform"]: set(t["platform_campaign_ids"]) for t in self.last_deployment["targets"]}
+        foreign = [r for r in rows if r["campaign_id"] not in deployed.get(r["platform"], ())]
+        if foreign or any(r["granularity"] != "hour" or r["currency"] != "EUR" for r in rows):
+            raise FlowError(
+                f"the CSV has rows of other campaigns, periods or currencies: {(foreign or rows)[:3]}"
+            )
+        exported: dict[str, dict[str, float]] = {}
+        for row in rows:
+            totals = exported.setdefault(row["platform"], dict.fromkeys(SUMMED, 0))
+            for column in SUMMED:
+                totals[column] += float(row[column]) if column == "conversions" else int(row[column])
+        summed = {p["platform"]: {k: p[k] for k in SUMMED} for p in summary["platforms"]}
+        for totals in (*exported.values(), *summed.values()):
+            totals["conversions"] = round(totals["conversions"], 6)
+        self.state["last_export"] = {"export": exported, "summary": summed, "truth": truth}
+        if exported != summed or not _agrees(exported, truth):
+            return None
+        return {platform: sum(1 for r in rows if r["platform"] == platform) for platform in exported}
 
     async def _platform_truth(self) -> dict[str, dict[str, int]]:
         """Impressions, clicks and spend the sandboxes delivered for the deployed campaigns (exact)."""
@@ -587,7 +633,28 @@ class HeroFlow:
         return self.report
 
 
-def _agrees(seen: dict[str, dict[str, int]], truth: dict[str, dict[str, int]]) -> bool:
+# The export's documented columns, and those a platform's rows add up to its summary totals.
+CSV_HEADER = (
+    "period_start",
+    "granularity",
+    "platform",
+    "campaign_id",
+    "currency",
+    "impressions",
+    "clicks",
+    "spend_micros",
+    "conversions",
+    "conversion_value_micros",
+    "ctr",
+    "cpc_micros",
+    "cpa_micros",
+    "roas",
+    "settled",
+)
+SUMMED = ("impressions", "clicks", "spend_micros", "conversions", "conversion_value_micros")
+
+
+def _agrees(seen: dict[str, dict[str, Any]], truth: dict[str, dict[str, int]]) -> bool:
     """Equal counts; spend equal to the micro on Google, and on Meta to the cent per reported ad-hour
     (the Graph API reports spend as a decimal with two places) — 1 % leaves room for those roundings."""
     if seen.keys() != truth.keys():
