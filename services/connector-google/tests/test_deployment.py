@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -298,3 +299,186 @@ async def test_changes_to_unknown_campaigns_fail_with_a_reason(service, link, je
         [failed] = await probe.wait_for(CampaignChangeFailed.subject)
     assert failed.data.error.code == "CAMPAIGN_NOT_FOUND"
     assert failed.data.change == "budget"
+
+
+# ----- every sandbox error and fault mapped to its outcome ------------------------------------------
+def _create_tree_as_another_delivery(sandbox, kit, command) -> list[str]:
+    """What a concurrent delivery of the same command creates: the same tagged tree, one atomic mutate."""
+    from pydantic import SecretStr
+
+    from zamc_connector_google.adapters.google_ads import GoogleAdsApi, plan_operations
+    from zamc_connector_google.domain.deployment import plan_deployment
+
+    plan = plan_deployment(campaigns=command.campaigns, key_prefix=command.key_prefix, currency="EUR")
+    api = GoogleAdsApi(
+        endpoint=sandbox.google_endpoint,
+        developer_token=SecretStr(kit.DEVELOPER_TOKEN),
+        token_uri=sandbox.google_token_uri,
+        client_id=kit.CLIENT_ID,
+        client_secret=SecretStr(kit.CLIENT_SECRET),
+        timeout=20,
+    )
+    token = SecretStr(sandbox.issue_google_tokens(client_id=kit.CLIENT_ID).access_token)
+    try:
+        return api.mutate(
+            access_token=token,
+            login_customer_id=kit.MANAGER,
+            customer_id=kit.BERLIN,
+            build=lambda client: plan_operations(client, kit.BERLIN, plan.objects),
+        )
+    finally:
+        api.close()
+
+
+async def _until_consumed(sandbox, timeout: float = 30) -> None:
+    """Returns once every armed fault was taken by a call (a latency fault: that call is now waiting)."""
+    for _ in range(int(timeout / 0.02)):
+        if not sandbox.faults.armed():
+            return
+        await asyncio.sleep(0.02)
+    raise TimeoutError("the connector made no call that took the fault")
+
+
+async def test_a_duplicate_campaign_name_from_a_concurrent_delivery_is_found_again_not_created_twice(
+    service, link, jetstream, sandbox, deploy_command, kit
+):
+    """DUPLICATE_CAMPAIGN_NAME (and the budget's DUPLICATE_NAME) while the same command's tree appeared
+    between the look-up and the validate-only call: the connector looks up again and maps that tree."""
+    command = deploy_command()
+    async with service() as (runtime, probe):
+        await link(probe)
+        sandbox.inject_fault(FaultKind.GOOGLE_LATENCY, times=1, method="Mutate", latency_seconds=3.0)
+        await publish_event(jetstream, command)
+        await _until_consumed(sandbox)  # the connector's validate-only call waits in the sandbox
+        names = await asyncio.to_thread(_create_tree_as_another_delivery, sandbox, kit, command)
+        [answer] = await probe.wait_for(CampaignDeployed.subject, where=_for(command.deployment_id))
+    refused = [c for c in sandbox._servicer.calls.calls if c.method == "Mutate" and c.status != "OK"]
+    assert [c.status for c in refused] == ["INVALID_ARGUMENT"]  # the duplicate names, then no mutate
+    [campaign] = kit.objects(sandbox, "campaigns")
+    assert campaign["resource_name"] in names
+    assert answer.data.platform_campaign_ids == [campaign["resource_name"].rsplit("/", 1)[-1]]
+    assert len(kit.objects(sandbox, "campaignBudgets")) == 1 and len(kit.objects(sandbox, "adGroupAds")) == 1
+    assert not probe.of(CampaignDeployFailed.subject)
+
+
+async def test_a_duplicate_name_this_deployment_cannot_explain_fails_with_what_to_do(
+    service, link, jetstream, sandbox, deploy_command, kit
+):
+    """Two campaigns of one command with the same key: the same tagged names, refused by Google Ads."""
+    command = deploy_command(campaigns=[kit.search_campaign("spring"), kit.search_campaign("spring")])
+    async with service() as (runtime, probe):
+        await link(probe)
+        await publish_event(jetstream, command)
+        [answer] = await probe.wait_for(CampaignDeployFailed.subject, where=_for(command.deployment_id))
+    error = answer.data.error
+    assert error.code == "campaign_budget_error.DUPLICATE_NAME"  # the second budget comes first
+    assert error.field == "budget spring/budget: name"
+    assert error.retryable is False
+    assert "Give each campaign of the strategy its own key" in error.message
+    assert "DUPLICATE_CAMPAIGN_NAME at campaign spring: name" in error.message
+    assert kit.objects(sandbox) == []
+    # looked up once more before giving up: two validate-only calls, no create
+    assert [c.status for c in sandbox._servicer.calls.calls if c.method == "Mutate"] == [
+        "INVALID_ARGUMENT"
+    ] * 2
+
+
+async def test_a_missing_developer_token_fails_linking_and_deployment_with_a_reason_for_the_administrator(
+    service, link, jetstream, sandbox, deploy_command, oauth_code, kit
+):
+    from zamc_events.contracts.accounts import GoogleAdsAccountLinkFailed, GoogleAdsOAuthCodeReceived
+
+    async with service() as (runtime, probe):
+        await link(probe)  # linked while the connector was configured
+    command = deploy_command()
+    async with service(developer_token="") as (runtime, probe):
+        await publish_event(
+            jetstream,
+            GoogleAdsOAuthCodeReceived(
+                connection_id=uuid.uuid4(), code=oauth_code(), redirect_uri=kit.REDIRECT_URI
+            ),
+        )
+        [link_failed] = await probe.wait_for(GoogleAdsAccountLinkFailed.subject)
+        await publish_event(jetstream, command)
+        [answer] = await probe.wait_for(CampaignDeployFailed.subject, where=_for(command.deployment_id))
+    assert "ZAMC_CONNECTOR_GOOGLE_DEVELOPER_TOKEN" in link_failed.data.reason
+    error = answer.data.error
+    assert error.code == "request_error.DEVELOPER_TOKEN_PARAMETER_MISSING"
+    assert error.retryable is False
+    assert error.message.startswith("ZAMC has no Google Ads developer token configured.")
+    assert "ZAMC_CONNECTOR_GOOGLE_DEVELOPER_TOKEN" in error.message
+    assert kit.objects(sandbox) == []
+
+
+async def test_a_client_called_without_its_manager_login_customer_id_is_refused_with_what_to_do(
+    service, link, jetstream, sandbox, deploy_command, database_url, kit
+):
+    """PERMISSION_DENIED (USER_PERMISSION_DENIED): the account's stored manager is gone (e.g. the login
+    had direct access when it was linked), so the calls carry no login-customer-id header."""
+    from sqlalchemy import update
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from zamc_connector_google.adapters import db
+
+    command = deploy_command()
+    async with service() as (runtime, probe):
+        await link(probe)
+        engine = create_async_engine(database_url)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(
+                    update(db.accounts)
+                    .where(db.accounts.c.customer_id == kit.BERLIN)
+                    .values(login_customer_id=None)
+                )
+        finally:
+            await engine.dispose()
+        await publish_event(jetstream, command)
+        [answer] = await probe.wait_for(CampaignDeployFailed.subject, where=_for(command.deployment_id))
+    error = answer.data.error
+    assert error.code == "authorization_error.USER_PERMISSION_DENIED"
+    assert error.retryable is False
+    assert "login-customer-id" in error.message and "connect Google Ads again" in error.message
+    assert kit.objects(sandbox) == []
+    denied = [c for c in sandbox._servicer.calls.calls if c.status == "PERMISSION_DENIED"]
+    assert len(denied) == 1  # permanent: not retried
+    assert not probe.of(GoogleAdsReauthorizationRequired.subject)  # the grant itself is fine
+
+
+async def test_latency_past_the_deadline_is_retried_and_the_deployment_succeeds(
+    service, link, jetstream, sandbox, deploy_command, kit
+):
+    from zamc_connector_google import metrics
+
+    deadlines = metrics.API_ERRORS.labels("google_ads", "DEADLINE_EXCEEDED")._value.get()
+    command = deploy_command()
+    async with service(api_timeout_seconds=1.5) as (runtime, probe):
+        await link(probe)
+        sandbox.inject_fault(FaultKind.GOOGLE_LATENCY, times=1, method="Mutate", latency_seconds=3.0)
+        await publish_event(jetstream, command)
+        [answer] = await probe.wait_for(CampaignDeployed.subject, where=_for(command.deployment_id))
+    assert metrics.API_ERRORS.labels("google_ads", "DEADLINE_EXCEEDED")._value.get() - deadlines == 1
+    assert not sandbox.faults.armed()
+    [campaign] = kit.objects(sandbox, "campaigns")
+    assert answer.data.platform_campaign_ids == [campaign["resource_name"].rsplit("/", 1)[-1]]
+
+
+async def test_persistent_latency_past_the_deadline_ends_in_a_retryable_failure_with_what_to_do(
+    service, link, jetstream, sandbox, deploy_command, kit
+):
+    command = deploy_command()
+    async with service(api_timeout_seconds=1.5, max_attempts=2) as (runtime, probe):
+        await link(probe)
+        sandbox.inject_fault(FaultKind.GOOGLE_LATENCY, times=50, method="Mutate", latency_seconds=3.0)
+        await publish_event(jetstream, command)
+        [answer] = await probe.wait_for(
+            CampaignDeployFailed.subject, where=_for(command.deployment_id), timeout=60
+        )
+        sandbox.faults.clear()
+    error = answer.data.error
+    assert error.code == "DEADLINE_EXCEEDED"
+    assert error.retryable is True
+    assert error.message.startswith("Google Ads did not answer in time")
+    assert "Try again in a few minutes" in error.message
+    await asyncio.sleep(3.5)  # the late validate-only calls finish: they create nothing
+    assert kit.objects(sandbox) == []

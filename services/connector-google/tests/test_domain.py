@@ -27,6 +27,7 @@ from zamc_connector_google.domain.errors import (
     AdsErrorDetail,
     PlatformFailure,
     classify,
+    has_duplicate_name,
     link_failure_reason,
     to_platform_error,
 )
@@ -168,6 +169,12 @@ def _failure(category: str, code: str, status: str = "INVALID_ARGUMENT", path: s
         (PlatformFailure(status="UNAVAILABLE"), "transient"),
         (PlatformFailure(status="UNAUTHENTICATED"), "auth"),
         (PlatformFailure(status="INVALID_ARGUMENT"), "permanent"),
+        # no login-customer-id for a client under a manager: a refresh or a retry cannot help
+        (_failure("authorization_error", "USER_PERMISSION_DENIED", "PERMISSION_DENIED"), "permanent"),
+        (PlatformFailure(status="PERMISSION_DENIED"), "permanent"),
+        (_failure("request_error", "DEVELOPER_TOKEN_PARAMETER_MISSING"), "permanent"),
+        (_failure("campaign_error", "DUPLICATE_CAMPAIGN_NAME"), "permanent"),
+        (PlatformFailure(status="DEADLINE_EXCEEDED", message="Deadline Exceeded"), "transient"),
     ],
 )
 def test_failures_are_classified(failure, outcome):
@@ -185,6 +192,22 @@ def test_a_field_path_is_located_on_the_strategy_object(kit):
     assert error.field == "ad spring/shoes/rsa1: ad.responsive_search_ad.headlines[1].text"
     assert error.retryable is False
     assert to_platform_error(PlatformFailure(status="INTERNAL", message="boom")).retryable is True
+
+
+def test_refusals_a_user_cannot_fix_in_the_strategy_lead_with_what_to_do():
+    denied = to_platform_error(_failure("authorization_error", "USER_PERMISSION_DENIED", "PERMISSION_DENIED"))
+    assert denied.code == "authorization_error.USER_PERMISSION_DENIED" and denied.retryable is False
+    assert "login-customer-id" in denied.message and denied.message.endswith("(Google Ads: msg)")
+    token = to_platform_error(_failure("request_error", "DEVELOPER_TOKEN_PARAMETER_MISSING"))
+    assert "ZAMC_CONNECTOR_GOOGLE_DEVELOPER_TOKEN" in token.message
+    late = to_platform_error(PlatformFailure(status="DEADLINE_EXCEEDED", message="Deadline Exceeded"))
+    assert (late.code, late.retryable) == ("DEADLINE_EXCEEDED", True)
+    assert (
+        late.message == "Google Ads did not answer in time (Deadline Exceeded). Try again in a few minutes."
+    )
+    assert to_platform_error(_failure("ad_error", "TOO_LONG")).message == "msg"  # the platform's own words
+    assert has_duplicate_name(_failure("campaign_error", "DUPLICATE_CAMPAIGN_NAME"))
+    assert not has_duplicate_name(_failure("ad_error", "TOO_LONG"))
 
 
 def test_link_failures_read_as_actions():

@@ -109,13 +109,50 @@ def locate(field_path: str, operations: Sequence[PlannedObject]) -> str | None:
     return field_path
 
 
+DUPLICATE_NAME_CODES = frozenset({"DUPLICATE_CAMPAIGN_NAME", "DUPLICATE_NAME", "DUPLICATE_ADGROUP_NAME"})
+
+# What the user (or the ZAMC administrator) can do about a refused call, by platform error code.
+ACTION_REASONS = {
+    "DEVELOPER_TOKEN_PARAMETER_MISSING": "ZAMC has no Google Ads developer token configured. Ask your ZAMC "
+    "administrator to set ZAMC_CONNECTOR_GOOGLE_DEVELOPER_TOKEN, then try again.",
+    "DEVELOPER_TOKEN_INVALID": "ZAMC's Google Ads developer token is not valid. Ask your ZAMC administrator "
+    "to check ZAMC_CONNECTOR_GOOGLE_DEVELOPER_TOKEN, then try again.",
+    "DEVELOPER_TOKEN_NOT_APPROVED": "ZAMC's Google Ads developer token is not approved for this account. "
+    "Ask your ZAMC administrator to apply for Basic access.",
+    "USER_PERMISSION_DENIED": "ZAMC may not access this Google Ads account with the linked Google login: the "
+    "manager account it is reached through (login-customer-id) is missing or no longer grants access. Ask an "
+    "admin of the account (or its manager account) to grant access, then connect Google Ads again.",
+    "LOGIN_CUSTOMER_ID_PARAMETER_MISSING": "Google Ads wants this account called through its manager account "
+    "(login-customer-id), and ZAMC has none for it. Connect Google Ads again with a login of the manager "
+    "account.",
+    "INVALID_LOGIN_CUSTOMER_ID": "The manager account ZAMC calls this Google Ads account through "
+    "(login-customer-id) does not exist. Connect Google Ads again, or ask your ZAMC administrator to check "
+    "ZAMC_CONNECTOR_GOOGLE_LOGIN_CUSTOMER_ID.",
+    "DUPLICATE_CAMPAIGN_NAME": "Google Ads already holds a campaign with this name that this deployment did "
+    "not create. Give each campaign of the strategy its own key, or remove the other campaign in Google Ads, "
+    "then deploy again.",
+    "DUPLICATE_NAME": "Google Ads already holds a campaign budget with this name that this deployment did not "
+    "create. Give each campaign of the strategy its own key, or remove the other campaign in Google Ads, then "
+    "deploy again.",
+}
+NO_ANSWER = "Google Ads did not answer in time ({detail}). Try again in a few minutes."
+
+
+def has_duplicate_name(failure: PlatformFailure) -> bool:
+    """A create refused because the name is taken: with tagged names, maybe by this deployment itself."""
+    return any(e.code in DUPLICATE_NAME_CODES for e in failure.errors)
+
+
 def to_platform_error(failure: PlatformFailure, *, operations: Sequence[PlannedObject] = ()) -> PlatformError:
-    """What a user reads: the first error's code and message, where it is, whether a retry can help."""
+    """What a user reads: the first error's code and message (led by what to do about it, where ZAMC
+    knows), where it is, whether a retry can help."""
     outcome = classify(failure)
     retryable = outcome in ("rate_limited", "transient")
     if failure.errors:
         first = failure.errors[0]
         message = first.message
+        if first.code in ACTION_REASONS:
+            message = f"{ACTION_REASONS[first.code]} (Google Ads: {first.message})"
         if len(failure.errors) > 1:
             message += (
                 f" (and {len(failure.errors) - 1} more: "
@@ -131,7 +168,10 @@ def to_platform_error(failure: PlatformFailure, *, operations: Sequence[PlannedO
             field=locate(first.field_path, operations),
             retryable=retryable,
         )
-    return PlatformError(code=failure.status, message=failure.message or failure.status, retryable=retryable)
+    message = failure.message or failure.status
+    if outcome == "transient":
+        message = NO_ANSWER.format(detail=message)
+    return PlatformError(code=failure.status, message=message, retryable=retryable)
 
 
 def policy_findings(failure: PlatformFailure, *, operations: Sequence[PlannedObject] = ()) -> list[str]:
@@ -159,6 +199,8 @@ LINK_REASONS = {
     "OAUTH_TOKEN_REVOKED": "Access was revoked while linking. Connect again and grant access.",
     "TWO_STEP_VERIFICATION_NOT_ENROLLED": "Google requires 2-step verification on this Google account for the "
     "Google Ads API. Turn it on, then connect again.",
+    "DEVELOPER_TOKEN_PARAMETER_MISSING": "ZAMC has no Google Ads developer token configured. Ask your ZAMC "
+    "administrator to set ZAMC_CONNECTOR_GOOGLE_DEVELOPER_TOKEN, then connect again.",
 }
 
 

@@ -28,7 +28,12 @@ from zamc_connector_google.domain.deployment import (
     match_existing,
     plan_deployment,
 )
-from zamc_connector_google.domain.errors import PlatformCallError, policy_findings, to_platform_error
+from zamc_connector_google.domain.errors import (
+    PlatformCallError,
+    has_duplicate_name,
+    policy_findings,
+    to_platform_error,
+)
 from zamc_connector_google.domain.targeting import UnknownTargetError
 from zamc_connector_google.service.access import Account, AccountNotLinked, Connector, ReauthorizationNeeded
 from zamc_events.contracts.base import Envelope, model_for
@@ -157,6 +162,7 @@ async def _create(
     api, settings = connector.api, connector.settings
     found: set[str] = set()
     attempt = 0
+    looked_again = False
     while True:
         items: list[PlannedObject] = []
         try:
@@ -226,6 +232,12 @@ async def _create(
                     attempt, rate_limited=failure.outcome == "rate_limited", operation="deploy"
                 )
                 attempt += 1
+                continue
+            if has_duplicate_name(failure) and not looked_again:
+                # names carry the deployment's tags: a name taken since the look-up is most likely this
+                # deployment's own campaign (a concurrent delivery of the command) — look up once more
+                log.info("names already taken: looking the campaigns up again", codes=failure.code)
+                looked_again = True
                 continue
             platform_error = to_platform_error(failure, operations=items)
             findings = policy_findings(failure, operations=items)
