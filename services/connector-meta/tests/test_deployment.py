@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import pytest
@@ -114,6 +115,34 @@ async def test_platform_errors_are_reported_with_code_field_and_nothing_left_beh
     assert (error.code, error.field, error.retryable) == (code, field, False)
     assert event.data.cleaned_up is True
     assert meta.objects(live_only=True) == []  # what was created before the failure is deleted
+
+
+async def test_missing_special_ad_categories_is_reported_with_meta_s_words_and_nothing_left_behind(
+    meta, deploy_command, monkeypatch
+):
+    """Meta requires `special_ad_categories` on every campaign (an empty list when none apply). The
+    connector always sends it; here its campaign request is made without it, to see the refusal mapped."""
+    from zamc_connector_meta.domain import deployment
+
+    plan_campaign = deployment._campaign
+
+    def without_categories(*args, **kwargs):
+        planned = plan_campaign(*args, **kwargs)
+        params = {k: v for k, v in planned.params.items() if k != "special_ad_categories"}
+        return dataclasses.replace(planned, params=params)
+
+    monkeypatch.setattr(deployment, "_campaign", without_categories)
+    command = deploy_command()
+    async with EventProbe.watching(meta.js, *WATCH) as probe, meta.running():
+        await meta.link(probe)
+        await publish_event(meta.js, command)
+        [event] = await probe.wait_for(FAILED, lambda d: d.deployment_id == command.deployment_id)
+    error = event.data.error
+    assert (error.code, error.field, error.retryable) == ("100", "c1.special_ad_categories", False)
+    assert "Declare special ad categories (use an empty list if none apply)" in error.message
+    assert event.data.cleaned_up is True
+    assert meta.objects() == []  # refused at the campaign: nothing was created
+    assert not probe.of(DEPLOYED)
 
 
 async def test_budget_on_campaign_and_ad_set_is_reported_as_1885621(meta, deploy_command):
