@@ -34,16 +34,17 @@ from zamc_events.contracts.optimization import (
 from zamc_orchestrator.optimizer import repository as repo
 from zamc_orchestrator.optimizer import tables as t
 from zamc_orchestrator.optimizer.config import OptimizerSettings
-from zamc_orchestrator.optimizer.domain.budgets import budget_state, plan_budgets
-from zamc_orchestrator.optimizer.domain.guardrails import CampaignBudget, ProjectBudget, check_budget_plan
+from zamc_orchestrator.optimizer.domain.budgets import (
+    budget_state,
+    history_state,
+    project_budget,
+)
+from zamc_orchestrator.optimizer.domain.evaluation import autopilot_order, changes_of, draft_round
+from zamc_orchestrator.optimizer.domain.guardrails import Change, check_changes
 from zamc_orchestrator.optimizer.domain.model import CampaignKey, fit_portfolio
 from zamc_orchestrator.optimizer.domain.recommend import (
     AUTOMATABLE,
     Draft,
-    bid_target_drafts,
-    budget_draft,
-    budget_limited_warnings,
-    learning_reset_warnings,
     sibling_draft,
 )
 from zamc_orchestrator.optimizer.domain.siblings import Sibling, SiblingRules, judge_siblings
@@ -73,41 +74,35 @@ async def evaluate_project(
     with_data = [h for h in state.histories if h.hours]
     if not with_data:
         return []
-    guard = settings.guardrails()
     rng = _rng(project_id, now)
     models = fit_portfolio(state.histories, now=now, base=settings.priors())
-    drafts: list[Draft] = []
-    project = ProjectBudget(
-        daily_cap_micros=state.daily_cap_micros, total_budget_micros=state.total_budget_micros
-    )
-    plan = plan_budgets(
+    result = draft_round(
         histories=state.histories,
         models=models,
-        guard=guard,
-        project=project,
+        sibling_drafts=await _sibling_drafts(session, state, settings, rng, now),
+        campaign_of=lambda action: _campaign_key(state, action),
+        automated=lambda draft: _autopilot(state, draft),
+        guard=settings.guardrails(),
+        project=project_budget(
+            state.histories,
+            daily_cap_micros=state.daily_cap_micros,
+            total_budget_micros=state.total_budget_micros,
+        ),
         now=now,
         rng=rng,
         draws=settings.thompson_draws,
+        currency=state.currency or with_data[0].currency,
+        project_topic=str(project_id),
+        edits_per_week=settings.meta_edits_warning_per_week,
     )
-    if plan is not None and not plan.violations:
-        drafts.append(
-            budget_draft(
-                plan, project_topic=str(project_id), currency=state.currency or with_data[0].currency
-            )
+    for draft, violations in result.held:
+        log.info(
+            "not recommended: it would break a guardrail",
+            kind=draft.kind,
+            topic=draft.topic,
+            violations=[f"{v.rule}: {v.message}" for v in violations],
         )
-    elif plan is not None:
-        log.error(
-            "budget plan broke a guardrail; not recommended", violations=[v.message for v in plan.violations]
-        )
-    drafts += budget_limited_warnings(models, with_data, rng=rng)
-    drafts += learning_reset_warnings(
-        state.histories, now=now, edits_per_week=settings.meta_edits_warning_per_week
-    )
-    if plan is not None:
-        marginals = [c["marginal_roas"] for c in plan.evidence["campaigns"]]
-        drafts += bid_target_drafts(models, with_data, portfolio_marginal_roas=float(np.median(marginals)))
-    drafts += await _sibling_drafts(session, state, settings, rng, now)
-    return await _publish(session, emit, state, drafts, settings, now)
+    return await _publish(session, emit, state, result.drafts, settings, now)
 
 
 async def _sibling_drafts(
@@ -223,7 +218,12 @@ async def _publish(
         )
         .values(status="expired", decided_at=now, reason="no longer recommended")
     )
-    for draft in drafts:
+    order = autopilot_order(
+        drafts,
+        automated=lambda draft: _autopilot(state, draft),
+        campaigns_of=lambda draft: {c.campaign for c in _changes(state, draft.actions)},
+    )
+    for draft, autopilot in zip(drafts, order, strict=True):
         fingerprint = draft.fingerprint()
         open_row = (
             await session.execute(
@@ -233,6 +233,20 @@ async def _publish(
             )
         ).first()
         if open_row is not None and open_row.fingerprint == fingerprint:
+            if autopilot:  # published when another change of its campaign came first
+                await session.execute(
+                    update(t.recommendations)
+                    .where(t.recommendations.c.recommendation_id == open_row.recommendation_id)
+                    .values(autopilot=True)
+                )
+                await apply_recommendation(
+                    session=session,
+                    emit=emit,
+                    recommendation_id=open_row.recommendation_id,
+                    actor="autopilot",
+                    settings=settings,
+                    now=now,
+                )
             continue
         if open_row is not None:
             await session.execute(
@@ -242,9 +256,6 @@ async def _publish(
                     status="superseded", decided_at=now, reason="a newer recommendation on the same topic"
                 )
             )
-        autopilot = (
-            state.autopilot and draft.applicable and draft.kind in AUTOMATABLE and _in_scope(state, draft)
-        )
         recommendation_id = uuid.uuid4()
         event = OptimizationRecommended(
             recommendation_id=recommendation_id,
@@ -283,6 +294,18 @@ async def _publish(
                 now=now,
             )
     return published
+
+
+def _autopilot(state: repo.ProjectState, draft: Draft) -> bool:
+    return state.autopilot and draft.applicable and draft.kind in AUTOMATABLE and _in_scope(state, draft)
+
+
+def _changes(state: repo.ProjectState, actions: list[RecommendedAction]) -> list[Change]:
+    return changes_of(
+        actions,
+        campaign_of=lambda action: _campaign_key(state, action),
+        histories={h.key: h for h in state.histories},
+    )
 
 
 def _in_scope(state: repo.ProjectState, draft: Draft) -> bool:
@@ -514,40 +537,19 @@ async def _guardrail_problem(
     settings: OptimizerSettings,
     now: datetime,
 ) -> str | None:
-    guard = settings.guardrails()
-    budget_actions = [a for a in recommended.actions if a.daily_budget_micros is not None]
-    if budget_actions:
-        states: dict[str, CampaignBudget] = {}
-        for h in state.histories:
-            hours = h.hours
-            settled = any(r.settled for r in hours)
-            states[str(h.key)] = CampaignBudget(
-                campaign=str(h.key),
-                daily_budget_micros=int(h.daily_budget_micros or 0),
-                last_changed_at=h.last_changed_at,
-                impressions=sum(r.impressions for r in hours),
-                spend_micros=sum(r.cost_micros for r in hours),
-                conversions=sum(r.conversions for r in hours),
-                has_settled_data=settled,
-                active=h.status == "ENABLED" and bool(h.daily_budget_micros),
-            )
-        plan = {
-            str(CampaignKey(a.platform, a.account_external_id, a.platform_object_id)): int(
-                a.daily_budget_micros
-            )
-            for a in budget_actions
-        }
-        violations = check_budget_plan(
-            plan,
-            states,
-            guard=guard,
-            project=ProjectBudget(
-                daily_cap_micros=state.daily_cap_micros, total_budget_micros=state.total_budget_micros
-            ),
-            now=now,
-        )
-        if violations:
-            return "guardrails: " + "; ".join(f"{v.rule}: {v.message}" for v in violations)
+    violations = check_changes(
+        _changes(state, recommended.actions),
+        {str(h.key): history_state(h) for h in state.histories},
+        guard=settings.guardrails(),
+        project=project_budget(
+            state.histories,
+            daily_cap_micros=state.daily_cap_micros,
+            total_budget_micros=state.total_budget_micros,
+        ),
+        now=now,
+    )
+    if violations:
+        return "guardrails: " + "; ".join(f"{v.rule}: {v.message}" for v in violations)
     pauses = [a for a in recommended.actions if a.status == "PAUSED"]
     for action in pauses:
         group = action.parent_object_id

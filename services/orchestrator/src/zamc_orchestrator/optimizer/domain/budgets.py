@@ -56,6 +56,32 @@ def budget_state(model: CampaignModel, history: CampaignHistory) -> CampaignBudg
     )
 
 
+def history_state(history: CampaignHistory) -> CampaignBudget:
+    """`budget_state` from the hourly rows alone, without fitting a model (the apply-time check)."""
+    hours = history.hours
+    return CampaignBudget(
+        campaign=str(history.key),
+        daily_budget_micros=int(history.daily_budget_micros or 0),
+        last_changed_at=history.last_changed_at,
+        impressions=sum(r.impressions for r in hours),
+        spend_micros=sum(r.cost_micros for r in hours),
+        conversions=sum(r.conversions for r in hours),
+        has_settled_data=any(r.settled for r in hours),
+        active=history.status == "ENABLED" and bool(history.daily_budget_micros),
+    )
+
+
+def project_budget(
+    histories: Sequence[CampaignHistory], *, daily_cap_micros: int | None, total_budget_micros: int | None
+) -> ProjectBudget:
+    """The project's caps, with what its campaigns have spent so far (every hour the rollups reported)."""
+    return ProjectBudget(
+        daily_cap_micros=daily_cap_micros,
+        total_budget_micros=total_budget_micros,
+        spent_micros=sum(r.cost_micros for h in histories for r in h.hours),
+    )
+
+
 def plan_budgets(
     *,
     histories: Sequence[CampaignHistory],
@@ -65,14 +91,21 @@ def plan_budgets(
     now: datetime,
     rng: np.random.Generator,
     draws: int = 64,
+    busy: Mapping[str, str] | None = None,
 ) -> BudgetPlan | None:
-    """The next reallocation step, or None when no campaign may or should move."""
+    """The next reallocation step, or None when no campaign may or should move.
+
+    `busy` holds campaigns another change of this round takes (campaign -> why): the cool-down
+    allows one change per campaign, so their budgets stay.
+    """
     states = {str(h.key): budget_state(models[h.key], h) for h in histories}
     active = [h for h in histories if states[str(h.key)].active]
     held: dict[str, str] = {}
     for h in active:
         state = states[str(h.key)]
-        if cooling_down(state, guard, now):
+        if busy and str(h.key) in busy:
+            held[str(h.key)] = busy[str(h.key)]
+        elif cooling_down(state, guard, now):
             held[str(h.key)] = f"cool-down: changed at {state.last_changed_at.isoformat()}"
         elif problem := data_problem(state, guard):
             held[str(h.key)] = f"not enough data: {problem}"

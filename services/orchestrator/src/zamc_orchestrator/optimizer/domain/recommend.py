@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,8 +17,9 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from zamc_events.contracts.optimization import ExpectedImpact, RecommendedAction
-from zamc_orchestrator.optimizer.domain.budgets import BudgetPlan
-from zamc_orchestrator.optimizer.domain.model import CampaignHistory, CampaignKey, CampaignModel
+from zamc_orchestrator.optimizer.domain.budgets import BudgetPlan, budget_state
+from zamc_orchestrator.optimizer.domain.guardrails import Change, Guardrails, ProjectBudget, check_changes
+from zamc_orchestrator.optimizer.domain.model import CampaignHistory, CampaignKey, CampaignModel, CurveDraws
 from zamc_orchestrator.optimizer.domain.siblings import SiblingDecision
 
 MICROS = 1_000_000
@@ -221,12 +223,23 @@ def bid_target_drafts(
     histories: Sequence[CampaignHistory],
     *,
     portfolio_marginal_roas: float,
+    guard: Guardrails,
+    now: datetime,
+    rng: np.random.Generator,
     tolerance: float = 0.15,
+    draws: int = 400,
 ) -> list[Draft]:
-    """Google campaigns bidding to a target: align the target with the portfolio's marginal ROAS.
+    """Google campaigns bidding to a target: step the target towards the portfolio's marginal ROAS.
 
     At the optimum the last euro earns the same everywhere, so a TARGET_ROAS campaign should aim at
-    that marginal ROAS and a TARGET_CPA campaign at value per conversion / marginal ROAS.
+    that marginal ROAS and a TARGET_CPA campaign at value per conversion / marginal ROAS. The step
+    is bounded like a budget step (`max_change_fraction` of the current target; a campaign without
+    a known target is left alone) and the campaign must pass the same guardrails (cool-down, data).
+
+    Expected impact, per posterior draw of the campaign's value curve: the platform spends where
+    the curve's marginal ROAS meets its target (within the daily budget); the impact is the change
+    of the campaign's daily conversion value less the spend it frees or takes, valued at the
+    portfolio's marginal ROAS (what that money earns elsewhere). Confidence is P(impact > 0).
     """
     out = []
     if portfolio_marginal_roas <= 0:
@@ -236,25 +249,42 @@ def bid_target_drafts(
         if history.key.platform != "google_ads" or bidding not in ("TARGET_ROAS", "TARGET_CPA"):
             continue
         model = models[history.key]
-        if model.conversions < 10:
+        current = history.bid_target
+        budget = history.daily_budget_micros or 0
+        if model.conversions < 10 or not current or current <= 0 or budget <= 0:
             continue
+        value_per_conversion = model.value_per_conversion.mean
+        roas_target = bidding == "TARGET_ROAS"
+        goal = portfolio_marginal_roas if roas_target else value_per_conversion / portfolio_marginal_roas
+        if abs(goal - current) <= tolerance * current:
+            continue
+        new = _bounded_step(current, goal, guard.max_change_fraction, unit=0.01 if roas_target else 10_000)
+        if new is None:
+            continue
+        field_name = "target_roas" if roas_target else "target_cpa_micros"
+        change = Change(str(history.key), field_name, current, new)
+        state = budget_state(model, history)
+        if check_changes([change], {state.campaign: state}, guard=guard, project=ProjectBudget(), now=now):
+            continue
+        impact = _bid_impact(
+            model.sample(rng, draws),
+            budget=budget,
+            roas_now=current if roas_target else value_per_conversion / current,
+            roas_new=new if roas_target else value_per_conversion / new,
+            portfolio_marginal_roas=portfolio_marginal_roas,
+        )
         action = {
             "platform": history.key.platform,
             "account_external_id": history.key.account_external_id,
             "platform_object_id": history.key.campaign_id,
             "object_kind": "campaign",
         }
-        current = history.bid_target
-        if bidding == "TARGET_ROAS":
-            target = round(portfolio_marginal_roas, 2)
-            title = f"Set the target ROAS of campaign {history.key.campaign_id} to {target:.2f}"
-            action["target_roas"] = target
+        if roas_target:
+            title = f"Set the target ROAS of campaign {history.key.campaign_id} to {new:.2f}"
+            action["target_roas"] = new
         else:
-            target = round(model.value_per_conversion.mean / portfolio_marginal_roas)
-            title = f"Set the target CPA of campaign {history.key.campaign_id} to {target / MICROS:,.2f}"
-            action["target_cpa_micros"] = target
-        if current and abs(target - current) <= tolerance * current:
-            continue
+            title = f"Set the target CPA of campaign {history.key.campaign_id} to {new / MICROS:,.2f}"
+            action["target_cpa_micros"] = int(new)
         out.append(
             Draft(
                 kind="bid_adjustment",
@@ -264,14 +294,64 @@ def bid_target_drafts(
                 evidence={
                     "bidding_strategy": bidding,
                     "current_target": current,
+                    "goal_target": round(goal, 4),
+                    "proposed_target": new,
                     "portfolio_marginal_roas": round(portfolio_marginal_roas, 4),
-                    "value_per_conversion_micros": round(model.value_per_conversion.mean),
-                    "rule": "bid to the marginal ROAS at which the portfolio's budgets are balanced",
+                    "value_per_conversion_micros": round(value_per_conversion),
+                    "rule": "bid to the marginal ROAS at which the portfolio's budgets are balanced, "
+                    f"at most {guard.max_change_fraction:.0%} of the target per step",
+                    "impact_rule": "change of the campaign's daily conversion value less the spend it "
+                    "frees or takes, valued at the portfolio's marginal ROAS",
+                    "probability_better": impact["confidence"],
+                    "draws": draws,
                     "tolerance": tolerance,
                 },
-                expected_impact=None,
-                confidence=0.5,
+                expected_impact=ExpectedImpact(
+                    metric="net_conversion_value_micros_per_day",
+                    delta=round(impact["delta"]),
+                    low=round(impact["low"]),
+                    high=round(impact["high"]),
+                ),
+                confidence=impact["confidence"],
                 applicable=False,
             )
         )
     return out
+
+
+def _bounded_step(current: float, goal: float, fraction: float, *, unit: float) -> float | None:
+    """`current` moved towards `goal` by at most `fraction` of it, rounded to `unit` (None: no step)."""
+    bound = current * fraction
+    step = min(max(goal - current, -bound), bound)
+    for units in range(math.floor(abs(step) / unit + 1e-9), 0, -1):
+        new: float = current + math.copysign(units * unit, step)
+        new = round(new, 2) if unit < 1 else int(round(new / unit) * unit)
+        if 0 < abs(new - current) <= bound + 1e-9 and new > 0:
+            return new
+    return None
+
+
+def _bid_impact(
+    curves: CurveDraws,
+    *,
+    budget: float,
+    roas_now: float,
+    roas_new: float,
+    portfolio_marginal_roas: float,
+    points: int = 129,
+) -> dict[str, float]:
+    grid = np.linspace(0.0, float(budget), points)[:, None]
+    value = curves.value(grid)  # (points, draws)
+    spend = grid * curves.utilisation[None, :]
+    columns = np.arange(value.shape[1])
+    before = np.argmax(value - roas_now * spend, axis=0)
+    after = np.argmax(value - roas_new * spend, axis=0)
+    delta = (value[after, columns] - value[before, columns]) - portfolio_marginal_roas * (
+        spend[after, columns] - spend[before, columns]
+    )
+    return {
+        "delta": float(delta.mean()),
+        "low": float(np.quantile(delta, 0.05)),
+        "high": float(np.quantile(delta, 0.95)),
+        "confidence": round(float((delta > 0).mean()), 4),
+    }
