@@ -431,3 +431,116 @@ async def test_autopilot_applies_inside_the_guardrails_and_respects_the_cool_dow
         assert second[-1].data.daily_budget_micros <= first[GOOGLE] * 1.2
         audit = await rows(runtime, select(t.changes).where(t.changes.c.actor == "autopilot"))
         assert len(audit) == 4
+
+
+async def test_applying_a_pause_sends_a_status_command_writes_the_audit_and_starts_the_cool_down(
+    jetstream, nats_url, database_url, make_brief
+):
+    optimizer = OptimizerSettings(evaluation_interval_seconds=3600)  # rounds are run by the test
+    now = datetime.now(UTC)
+    async with (
+        EventProbe.watching(jetstream, "zamc.optimization.>", "zamc.google_ads.>", "zamc.meta.>") as probe,
+        running_service(definition_for(optimizer), settings_for(nats_url, database_url)) as runtime,
+    ):
+        project_id, budgets = await deploy(jetstream, make_brief)
+        hours = history(now, days=3)
+        await feed_rollups(jetstream, budgets, hours, now)
+        await feed_ads(jetstream, hours, now)
+
+        async def ready():
+            campaigns = await rows(runtime, select(t.campaign_hours.c.campaign_id).distinct())
+            ads = await rows(runtime, select(t.ad_hours.c.ad_id).distinct())
+            return len(campaigns) == 2 and len(ads) == 2
+
+        await eventually(ready)
+        await service.evaluate_all(
+            sessions=runtime.sessions, publisher=runtime.publisher, settings=optimizer, now=now
+        )
+        (pause,) = await probe.wait_for("zamc.optimization.recommended.v1", lambda d: d.kind == "ab_winner")
+        (shift,) = await probe.wait_for(
+            "zamc.optimization.recommended.v1", lambda d: d.kind == "budget_shift"
+        )
+        assert pause.data.project_id == project_id and not pause.data.autopilot
+        assert GOOGLE in {a.platform_object_id for a in shift.data.actions}
+
+        user = uuid.uuid4()
+        await publish_event(
+            jetstream,
+            OptimizationApplyRequested(recommendation_id=pause.data.recommendation_id, requested_by=user),
+            tenant_id=TENANT,
+        )
+        (applied,) = await probe.wait_for(
+            "zamc.optimization.applied.v1", lambda d: d.recommendation_id == pause.data.recommendation_id
+        )
+        assert applied.data.applied_by == f"user:{user}"
+        (command,) = await probe.wait_for("zamc.google_ads.status_update_requested.v1")
+        assert (
+            command.data.platform_object_id,
+            command.data.object_kind,
+            command.data.status,
+            command.data.account_external_id,
+        ) == ("a2", "ad", "PAUSED", GOOGLE_ACCOUNT)
+        assert applied.data.change_ids == [command.data.change_id]
+        assert command.data.deployment_id is not None and command.data.reason == pause.data.title
+
+        audit = await rows(
+            runtime, select(t.changes).where(t.changes.c.recommendation_id == pause.data.recommendation_id)
+        )
+        assert [
+            (r.change_id, r.object_kind, r.object_id, r.field, r.old_value, r.new_value, r.actor, r.outcome)
+            for r in audit
+        ] == [
+            (command.data.change_id, "ad", "a2", "status", "ENABLED", "PAUSED", f"user:{user}", "requested")
+        ]
+        assert audit[0].reason == pause.data.title and audit[0].project_id == project_id
+        (ad,) = await rows(runtime, select(t.ads).where(t.ads.c.ad_id == "a2"))
+        assert ad.status == "PAUSED" and ad.paused_by_optimizer
+        (campaign,) = await rows(runtime, select(t.campaigns).where(t.campaigns.c.campaign_id == GOOGLE))
+        assert campaign.last_changed_at is not None  # the pause starts the campaign's cool-down
+
+        # the connector confirms: the audit row says applied
+        await publish_event(
+            jetstream,
+            CampaignChanged(
+                change_id=command.data.change_id,
+                platform="google_ads",
+                account_external_id=GOOGLE_ACCOUNT,
+                change="status",
+                platform_campaign_ids=[GOOGLE],
+                status="PAUSED",
+            ),
+            tenant_id=TENANT,
+        )
+
+        async def confirmed():
+            found = await rows(
+                runtime, select(t.changes.c.outcome).where(t.changes.c.change_id == command.data.change_id)
+            )
+            return found and found[0].outcome == "applied"
+
+        await eventually(confirmed)
+
+        # the budget shift of the same round moves the same campaign: refused, it is cooling down
+        await publish_event(
+            jetstream,
+            OptimizationApplyRequested(recommendation_id=shift.data.recommendation_id, requested_by=user),
+            tenant_id=TENANT,
+        )
+
+        async def refused():
+            found = await rows(
+                runtime,
+                select(t.recommendations.c.status, t.recommendations.c.reason).where(
+                    t.recommendations.c.recommendation_id == shift.data.recommendation_id
+                ),
+            )
+            return found and found[0].status != "open" and found[0]
+
+        outcome = await eventually(refused)
+        assert outcome.status == "refused" and outcome.reason.startswith("guardrails: cooldown: ")
+        audit = await rows(
+            runtime, select(t.changes).where(t.changes.c.recommendation_id == shift.data.recommendation_id)
+        )
+        assert audit and {(r.outcome, r.error) for r in audit} == {("refused", outcome.reason)}
+        assert not probe.of("zamc.google_ads.budget_update_requested.v1")
+        assert not probe.of("zamc.meta.budget_update_requested.v1")
