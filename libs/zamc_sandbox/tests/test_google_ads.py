@@ -171,6 +171,37 @@ def test_rsa_at_the_limits_is_accepted(google_client) -> None:
     _mutate(client, operations)
 
 
+@pytest.mark.parametrize("validate_only", [True, False])
+def test_gimmicky_punctuation_in_ad_text_is_a_policy_finding(
+    google_client, fresh: Sandbox, validate_only: bool
+) -> None:
+    client = google_client()
+    operations = full_campaign(client)
+    operations[3] = rsa_operation(
+        client, headlines=["Running shoes", "Huge sale!!", "Shop now!"], descriptions=["Why wait?!", "Order."]
+    )
+    with pytest.raises(GoogleAdsException) as caught:
+        client.get_service("GoogleAdsService").mutate(
+            request={
+                "customer_id": CUSTOMER_ID,
+                "mutate_operations": operations,
+                "validate_only": validate_only,
+            }
+        )
+    assert _codes(caught.value) == [("policy_finding_error", "POLICY_FINDING")] * 2  # "Shop now!" passes
+    assert caught.value.error.code().name == "INVALID_ARGUMENT"
+    headline, description = caught.value.failure.errors
+    assert "policy topics of type PROHIBITED" in headline.message
+    assert headline.trigger.string_value == "Huge sale!!"
+    [entry] = headline.details.policy_finding_details.policy_topic_entries
+    assert (entry.topic, entry.type_.name) == ("PUNCTUATION", "PROHIBITED")
+    assert list(entry.evidences[0].text_list.texts) == ["Huge sale!!"]
+    path = [(e.field_name, e.index if "index" in e else None) for e in headline.location.field_path_elements]
+    assert path[0] == ("mutate_operations", 3) and path[-2:] == [("headlines", 1), ("text", None)]
+    assert description.trigger.string_value == "Why wait?!"
+    assert fresh.created_objects()["google"] == []
+
+
 def test_campaign_requires_eu_political_advertising_declaration(google_client) -> None:
     client = google_client()
     with pytest.raises(GoogleAdsException) as caught:

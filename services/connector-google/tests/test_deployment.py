@@ -121,6 +121,32 @@ async def test_a_budget_below_the_minimum_is_reported_on_the_budget(
     assert answer.data.error.field.startswith("budget spring/budget")
 
 
+async def test_policy_findings_of_the_validate_only_call_are_reported_and_nothing_is_created(
+    service, link, jetstream, sandbox, deploy_command, kit
+):
+    """The sandbox disapproves gimmicky punctuation (a PROHIBITED policy topic): the validate-only call
+    returns POLICY_FINDING errors with their topics, and the failure names each finding."""
+    command = deploy_command(
+        campaigns=[kit.search_campaign(headlines=["Running shoes", "Huge sale!!", "Shop now?!"])]
+    )
+    async with service() as (runtime, probe):
+        await link(probe)
+        await publish_event(jetstream, command)
+        [answer] = await probe.wait_for(CampaignDeployFailed.subject, where=_for(command.deployment_id))
+    error = answer.data.error
+    assert error.code == "policy_finding_error.POLICY_FINDING"
+    assert error.retryable is False
+    assert error.field == "ad spring/shoes/rsa1: ad.responsive_search_ad.headlines[1].text"
+    assert error.message.startswith("Google Ads' advertising policies refuse this ad text.")
+    _, findings = error.message.split(" Policy findings: ")
+    assert findings.split("; ") == [
+        "PUNCTUATION (PROHIBITED) 'Huge sale!!' (ad spring/shoes/rsa1: ad.responsive_search_ad.headlines[1].text)",
+        "PUNCTUATION (PROHIBITED) 'Shop now?!' (ad spring/shoes/rsa1: ad.responsive_search_ad.headlines[2].text)",
+    ]
+    assert kit.objects(sandbox) == []
+    assert [c.status for c in sandbox._servicer.calls.calls if c.method == "Mutate"] == ["INVALID_ARGUMENT"]
+
+
 async def test_unknown_location_and_unlinked_account_fail_before_any_call(
     service, link, jetstream, sandbox, deploy_command, kit
 ):

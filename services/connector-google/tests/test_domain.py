@@ -29,6 +29,7 @@ from zamc_connector_google.domain.errors import (
     classify,
     has_duplicate_name,
     link_failure_reason,
+    policy_findings,
     to_platform_error,
 )
 from zamc_connector_google.domain.targeting import UnknownTargetError, geo_target_constant, language_constant
@@ -208,6 +209,35 @@ def test_refusals_a_user_cannot_fix_in_the_strategy_lead_with_what_to_do():
     assert to_platform_error(_failure("ad_error", "TOO_LONG")).message == "msg"  # the platform's own words
     assert has_duplicate_name(_failure("campaign_error", "DUPLICATE_CAMPAIGN_NAME"))
     assert not has_duplicate_name(_failure("ad_error", "TOO_LONG"))
+
+
+def test_policy_findings_name_topics_text_and_place(kit):
+    plan = _plan(kit).campaigns[0]
+    index = [o.kind for o in plan.objects].index("ad")
+    path = (
+        f"mutate_operations[{index}].ad_group_ad_operation.create.ad.responsive_search_ad.headlines[0].text"
+    )
+    failure = PlatformFailure(
+        status="INVALID_ARGUMENT",
+        errors=(
+            AdsErrorDetail(
+                "policy_finding_error",
+                "POLICY_FINDING",
+                "disapproved",
+                path,
+                "Sale!!",
+                ("PUNCTUATION (PROHIBITED)", "CAPITALIZATION (PROHIBITED)"),
+            ),
+            AdsErrorDetail("policy_violation_error", "POLICY_ERROR", "A policy was violated."),
+            AdsErrorDetail("ad_error", "TOO_LONG", "Too long."),
+        ),
+    )
+    assert policy_findings(failure, operations=plan.objects) == [
+        "PUNCTUATION (PROHIBITED), CAPITALIZATION (PROHIBITED) 'Sale!!' "
+        "(ad spring/shoes/rsa1: ad.responsive_search_ad.headlines[0].text)",
+        "POLICY_ERROR: A policy was violated.",
+    ]
+    assert policy_findings(_failure("ad_error", "TOO_LONG")) == []
 
 
 def test_link_failures_read_as_actions():

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import grpc
+from google.ads.googleads.v26.common.types.policy import PolicyTopicEntry, PolicyTopicEvidence
+from google.ads.googleads.v26.enums.types.policy_topic_entry_type import PolicyTopicEntryTypeEnum
 from google.ads.googleads.v26.errors.types.errors import ErrorCode, GoogleAdsError, GoogleAdsFailure
 
 FAILURE_KEY = "google.ads.googleads.v26.errors.googleadsfailure-bin"
@@ -21,6 +23,8 @@ class AdsError:
     message: str
     location: tuple[PathElement, ...] = ()
     trigger: str | None = None
+    # policy findings: (topic, PolicyTopicEntryType name) with the offending texts as evidence
+    policy_topics: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -44,6 +48,15 @@ def failure_bytes(errors: list[AdsError], request_id: str) -> bytes:
         item = GoogleAdsError(error_code=code, message=error.message)
         if error.trigger is not None:
             item.trigger.string_value = error.trigger
+        for topic, entry_type in error.policy_topics:
+            entry = PolicyTopicEntry(
+                topic=topic, type_=PolicyTopicEntryTypeEnum.PolicyTopicEntryType[entry_type]
+            )
+            if error.trigger is not None:
+                entry.evidences.append(
+                    PolicyTopicEvidence(text_list=PolicyTopicEvidence.TextList(texts=[error.trigger]))
+                )
+            item.details.policy_finding_details.policy_topic_entries.append(entry)
         for name, index in error.location:
             item.location.field_path_elements.append(
                 GoogleAdsError.meta.fields["location"].message.FieldPathElement(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
@@ -117,6 +118,30 @@ def check_ad_group(
     return errors
 
 
+# Editorial policy the sandbox enforces on ad text: repeated or gimmicky punctuation ("Sale!!", "Why?!")
+# is disapproved, as Google's punctuation and symbols policy does. A PROHIBITED topic disapproves the ad,
+# so creating (or validating) it fails with policy_finding_error.POLICY_FINDING and the topic in the
+# error's policy finding details.
+GIMMICKY_PUNCTUATION = re.compile(r"[!?]{2,}")
+PUNCTUATION_TOPIC = "PUNCTUATION"
+
+
+def policy_findings(text: str, where: tuple[PathElement, ...]) -> list[AdsError]:
+    if not GIMMICKY_PUNCTUATION.search(text):
+        return []
+    return [
+        AdsError(
+            "policy_finding_error",
+            "POLICY_FINDING",
+            "The resource has been disapproved since the policy summary includes policy topics of type "
+            "PROHIBITED.",
+            where,
+            text,
+            ((PUNCTUATION_TOPIC, "PROHIBITED"),),
+        )
+    ]
+
+
 def _check_texts(
     assets: list[Message],
     limits: tuple[int, int, int],
@@ -135,6 +160,8 @@ def _check_texts(
             errors.append(AdsError("ad_error", "EMPTY_FIELD", "The field must not be empty.", where))
         elif display_width(asset.text) > width:
             errors.append(AdsError("ad_error", "TOO_LONG", f"Too long (maximum {width}).", where, asset.text))
+        else:
+            errors += policy_findings(asset.text, where)
     return errors
 
 

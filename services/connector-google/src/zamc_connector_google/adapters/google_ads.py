@@ -67,6 +67,10 @@ def failure_of(error: BaseException) -> PlatformFailure:
             which = type(item.error_code).pb(item.error_code).WhichOneof("error_code") or "unknown"
             code = getattr(item.error_code, which)
             trigger = item.trigger.string_value if item.trigger and item.trigger.string_value else None
+            topics = tuple(
+                f"{entry.topic} ({entry.type_.name})"
+                for entry in item.details.policy_finding_details.policy_topic_entries
+            )
             details.append(
                 AdsErrorDetail(
                     category=which,
@@ -74,6 +78,7 @@ def failure_of(error: BaseException) -> PlatformFailure:
                     message=item.message,
                     field_path=_field_path(item.location) if item.location else "",
                     trigger=trigger,
+                    policy_topics=topics,
                 )
             )
         status = error.error.code().name if hasattr(error.error, "code") else "UNKNOWN"

@@ -35,6 +35,7 @@ class AdsErrorDetail:
     message: str
     field_path: str = ""  # e.g. "mutate_operations[3].ad_group_ad_operation.create.ad.final_urls"
     trigger: str | None = None
+    policy_topics: tuple[str, ...] = ()  # from policy finding details, e.g. "PUNCTUATION (PROHIBITED)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,8 @@ ACTION_REASONS = {
     "INVALID_LOGIN_CUSTOMER_ID": "The manager account ZAMC calls this Google Ads account through "
     "(login-customer-id) does not exist. Connect Google Ads again, or ask your ZAMC administrator to check "
     "ZAMC_CONNECTOR_GOOGLE_LOGIN_CUSTOMER_ID.",
+    "POLICY_FINDING": "Google Ads' advertising policies refuse this ad text. Edit the text named in the "
+    "policy findings, then deploy again.",
     "DUPLICATE_CAMPAIGN_NAME": "Google Ads already holds a campaign with this name that this deployment did "
     "not create. Give each campaign of the strategy its own key, or remove the other campaign in Google Ads, "
     "then deploy again.",
@@ -174,14 +177,23 @@ def to_platform_error(failure: PlatformFailure, *, operations: Sequence[PlannedO
     return PlatformError(code=failure.status, message=message, retryable=retryable)
 
 
+POLICY_CATEGORIES = ("policy_finding_error", "policy_violation_error", "policy_validation_parameter_error")
+
+
 def policy_findings(failure: PlatformFailure, *, operations: Sequence[PlannedObject] = ()) -> list[str]:
-    """Policy violations named by a validate-only call, one line each."""
-    return [
-        f"{e.code}: {e.message}" + (f" ({where})" if (where := locate(e.field_path, operations)) else "")
-        for e in failure.errors
-        if e.category
-        in ("policy_finding_error", "policy_violation_error", "policy_validation_parameter_error")
-    ]
+    """Policy violations named by a validate-only call, one line each: the policy topics (else the
+    code and message), the offending text, where it is."""
+    findings = []
+    for e in failure.errors:
+        if e.category not in POLICY_CATEGORIES:
+            continue
+        line = ", ".join(e.policy_topics) if e.policy_topics else f"{e.code}: {e.message}"
+        if e.trigger:
+            line += f" {e.trigger!r}"
+        if where := locate(e.field_path, operations):
+            line += f" ({where})"
+        findings.append(line)
+    return findings
 
 
 # ----- linking: reasons a user can act on ----------------------------------------------------------
