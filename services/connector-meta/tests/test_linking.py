@@ -116,7 +116,7 @@ async def test_tokens_and_secrets_never_appear_in_logs_or_events(meta, deploy_co
         EventProbe.watching(meta.js, *WATCH) as probe,
         meta.running(log_level="DEBUG") as runtime,
     ):
-        await meta.link(probe)
+        connection_id = await meta.link(probe)
         command = deploy_command(second_ad_set={"daily_budget_micros": 100})  # fails part-way
         await publish_event(meta.js, command)
         await probe.wait_for("zamc.campaign.deploy_failed.v1")
@@ -135,7 +135,14 @@ async def test_tokens_and_secrets_never_appear_in_logs_or_events(meta, deploy_co
     assert len(secrets) >= 4
     captured = capfd.readouterr()
     logs = captured.out + captured.err + caplog.text
-    assert "HTTP" in logs or "meta" in logs  # the logs were captured at all
+    lines = logs.splitlines()
+    # the scan below reads the real records: the linking's own, and the Graph calls it made (whose
+    # query strings carry the token, redacted)
+    [linked] = [line for line in lines if "meta accounts linked" in line]
+    assert f"connection_id={connection_id}" in linked and "accounts=2" in linked
+    [accounts_call] = [line for line in lines if '"GET /v26.0/me/adaccounts?' in line]
+    assert "access_token=[redacted]" in accounts_call and "appsecret_proof=[redacted]" in accounts_call
+    assert any("meta deployment failed" in line and str(command.deployment_id) in line for line in lines)
     # the gateway's oauth_code_received carries the code by contract; everything else must not
     payloads = [e.model_dump_json() for e in probe.events if e.type != "zamc.meta.oauth_code_received.v1"]
     for secret in secrets:
