@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 
 class SimulatedClock:
-    """UTC simulated time. `speed=0` freezes it between explicit `advance` calls."""
+    """UTC simulated time. `speed=0` freezes it between explicit `advance` calls.
 
-    def __init__(self, start: datetime, *, speed: float = 0.0) -> None:
+    `real_time` is the real seconds source the speed applies to (monotonic; a test may pass its own).
+    """
+
+    def __init__(
+        self, start: datetime, *, speed: float = 0.0, real_time: Callable[[], float] = time.monotonic
+    ) -> None:
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware")
+        if speed < 0:
+            raise ValueError("speed must be >= 0")
         self._lock = threading.Lock()
+        self._real_time = real_time
         self._anchor_simulated = start.astimezone(UTC)
-        self._anchor_real = time.monotonic()
+        self._anchor_real = real_time()
         self._speed = speed
 
     @property
@@ -27,7 +36,7 @@ class SimulatedClock:
             return self._now_locked()
 
     def _now_locked(self) -> datetime:
-        elapsed = (time.monotonic() - self._anchor_real) * self._speed
+        elapsed = (self._real_time() - self._anchor_real) * self._speed
         return self._anchor_simulated + timedelta(seconds=elapsed)
 
     def advance(self, delta: timedelta) -> datetime:
@@ -35,14 +44,14 @@ class SimulatedClock:
             raise ValueError("the simulated clock never goes back")
         with self._lock:
             self._anchor_simulated = self._now_locked() + delta
-            self._anchor_real = time.monotonic()
+            self._anchor_real = self._real_time()
             return self._anchor_simulated
 
     def reset(self, start: datetime) -> None:
         """Back to `start` (only for a full sandbox reset)."""
         with self._lock:
             self._anchor_simulated = start.astimezone(UTC)
-            self._anchor_real = time.monotonic()
+            self._anchor_real = self._real_time()
 
     def set_speed(self, speed: float) -> None:
         """Simulated seconds per real second (0 = frozen, 3600 = one simulated hour per second)."""
@@ -50,5 +59,5 @@ class SimulatedClock:
             raise ValueError("speed must be >= 0")
         with self._lock:
             self._anchor_simulated = self._now_locked()
-            self._anchor_real = time.monotonic()
+            self._anchor_real = self._real_time()
             self._speed = speed
