@@ -228,6 +228,7 @@ def bid_target_drafts(
     rng: np.random.Generator,
     tolerance: float = 0.15,
     draws: int = 400,
+    min_confidence: float = 0.5,
 ) -> list[Draft]:
     """Google campaigns bidding to a target: step the target towards the portfolio's marginal ROAS.
 
@@ -239,7 +240,8 @@ def bid_target_drafts(
     Expected impact, per posterior draw of the campaign's value curve: the platform spends where
     the curve's marginal ROAS meets its target (within the daily budget); the impact is the change
     of the campaign's daily conversion value less the spend it frees or takes, valued at the
-    portfolio's marginal ROAS (what that money earns elsewhere). Confidence is P(impact > 0).
+    portfolio's marginal ROAS (what that money earns elsewhere). Confidence is P(impact > 0); a
+    step that more likely than not changes nothing (below `min_confidence`) is not recommended.
     """
     out = []
     if portfolio_marginal_roas <= 0:
@@ -273,6 +275,8 @@ def bid_target_drafts(
             roas_new=new if roas_target else value_per_conversion / new,
             portfolio_marginal_roas=portfolio_marginal_roas,
         )
+        if impact["delta"] <= 0 or impact["confidence"] < min_confidence:
+            continue  # e.g. the budget, not the target, limits the campaign: the step changes little
         action = {
             "platform": history.key.platform,
             "account_external_id": history.key.account_external_id,
