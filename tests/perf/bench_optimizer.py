@@ -11,6 +11,12 @@ runs 30 simulated days with a fixed total daily budget under three policies:
 
 ROAS is the simulator's ground truth (every conversion the attribution windows will ever
 credit) over the 30 days. Run: `make bench-optimizer` (options: --seeds, --days, --campaigns).
+
+The autopilot runs with the service's own settings (`OptimizerSettings()`, so the same
+`ZAMC_ORCHESTRATOR_OPTIMIZER_*` variables apply). By default the service does not act on
+provisional-only data, and hours settle only after analytics' restatement windows (14 days on
+Google Ads, 28 on Meta); `--allow-provisional` shows what acting on provisional data would give.
+Every setting that differs from the service's default is printed with the figures.
 """
 
 from __future__ import annotations
@@ -183,6 +189,14 @@ def run_seed(args: tuple[int, int, int, int, OptimizerSettings, float]) -> Resul
     )
 
 
+def non_default_settings(settings: OptimizerSettings) -> dict[str, object]:
+    return {
+        name: getattr(settings, name)
+        for name, field in OptimizerSettings.model_fields.items()
+        if getattr(settings, name) != field.default
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
@@ -192,8 +206,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--daily-budget", type=float, default=500.0, help="total daily budget, EUR")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cadence-hours", type=float, default=24.0, help="hours between autopilot runs")
+    parser.add_argument(
+        "--allow-provisional",
+        action="store_true",
+        help="act on provisional-only data (not the service's default)",
+    )
     options = parser.parse_args(argv)
-    settings = OptimizerSettings(allow_provisional=True)
+    settings = OptimizerSettings(allow_provisional=True) if options.allow_provisional else OptimizerSettings()
     total = int(options.daily_budget * 1_000_000)
     started = time.perf_counter()
     jobs = [
@@ -204,6 +223,22 @@ def main(argv: list[str] | None = None) -> int:
         f"optimiser benchmark: {options.seeds} seeds, {2 * options.campaigns} campaigns "
         f"({options.campaigns} Google Ads + {options.campaigns} Meta), {options.days} days, "
         f"{options.daily_budget:.0f} EUR/day in total"
+    )
+    differing = non_default_settings(settings)
+    if differing:
+        print("settings that differ from the service's defaults:")
+        for name, value in differing.items():
+            why = (
+                "--allow-provisional: act before any hour has settled"
+                if name == "allow_provisional" and options.allow_provisional
+                else "set by ZAMC_ORCHESTRATOR_OPTIMIZER_* in the environment"
+            )
+            print(f"  {name} = {value!r} (default {OptimizerSettings.model_fields[name].default!r}): {why}")
+    else:
+        print("settings: the service's defaults (OptimizerSettings())")
+    print(
+        "hours settle after "
+        + ", ".join(f"{days} days on {platform}" for platform, days in SETTLE_DAYS.items())
     )
     g = settings.guardrails()
     print(
