@@ -230,8 +230,8 @@ ad = st.fixed_dictionaries(
 )
 bidding = st.fixed_dictionaries(
     {
-        "strategy": st.sampled_from([None, "TARGET_ROAS", "TARGET_CPA"]),
-        "target": st.one_of(st.none(), st.floats(min_value=0.1, max_value=20.0)),
+        "strategy": st.sampled_from([None, "TARGET_ROAS", "TARGET_ROAS", "TARGET_CPA"]),
+        "target": st.one_of(st.none(), st.floats(min_value=0.5, max_value=8.0)),
     }
 )
 # thresholds a round often passes, so that every kind of recommendation is drafted often
