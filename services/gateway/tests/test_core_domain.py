@@ -287,7 +287,9 @@ def test_every_route_starts_with_its_routers_guard():
         for route in router.routes:
             assert (API_PREFIX + routing.static_head(route.path)).startswith(router.guard), route.path
     analytics = next(r for r in routers if r.prefix == "/analytics")
-    assert analytics.guard == "/api/v1/analytics/"
+    assert all(head.startswith("/api/v1/analytics/") for head in analytics.guard)
+    briefs = next(r for r in routers if any(head.endswith("/briefs/") for head in r.guard))
+    assert set(briefs.guard) == {"/api/v1/briefs/", "/api/v1/projects/"}  # one head per path family
     assert routing.static_head("/projects/{project_id}/briefs") == "/projects/"
 
 

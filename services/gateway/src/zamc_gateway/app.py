@@ -27,9 +27,10 @@ from zamc_gateway.api import (
     strategies,
 )
 from zamc_gateway.api.deps import limit_ip
-from zamc_gateway.api.middleware import HardeningMiddleware, MetricsMiddleware, TracingMiddleware
+from zamc_gateway.api.ip_limit import IpRateLimitMiddleware
+from zamc_gateway.api.middleware import EdgeMiddleware
 from zamc_gateway.api.problems import PROBLEM_JSON, install
-from zamc_gateway.api.routing import guard_routes
+from zamc_gateway.api.routing import include_guarded
 from zamc_gateway.config import Settings
 from zamc_gateway.domain.credentials import password_hasher
 from zamc_gateway.graphql.schema import graphql_router
@@ -134,13 +135,11 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
     # Each router is included on the app itself (not under one /api/v1 router): FastAPI matches a
     # request level by level, twice per level, so every level of nesting costs on every request.
     for router in (*CORE_ROUTERS, *live.routers()):
-        app.include_router(
-            router, prefix=API_PREFIX, dependencies=[Depends(limit_ip)], responses=PROBLEM_RESPONSES
-        )
-        guard_routes(router, mounted_at=API_PREFIX)
+        include_guarded(app, router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     app.include_router(graphql_router(runtime), dependencies=[Depends(limit_ip)])
     mount_web(app)  # the web console at /, after every API route
 
+    app.add_middleware(IpRateLimitMiddleware)  # inside CORS: a browser can read its 429
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -151,13 +150,11 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
             allow_credentials=False,
             max_age=600,
         )
-    app.add_middleware(
-        HardeningMiddleware,
+    app.state.tracer = trace.get_tracer("zamc_gateway")
+    app.add_middleware(  # outermost: the whole request runs in its span
+        EdgeMiddleware,
         limit=settings.max_body_bytes,
         upload_limit=settings.max_upload_bytes,
         hsts=settings.hsts,
     )
-    app.add_middleware(MetricsMiddleware)
-    app.state.tracer = trace.get_tracer("zamc_gateway")
-    app.add_middleware(TracingMiddleware)  # outermost: the whole request runs in its span
     return app

@@ -128,7 +128,7 @@ async def _enforce(connection: HTTPConnection, limit: Limit, identity: str) -> N
 
 
 async def limit_ip(connection: HTTPConnection) -> None:
-    """Every request under /api/v1 and /graphql, per client IP."""
+    """Every request under /api/ (`api.ip_limit`) and /graphql (its router's dependency), per client IP."""
     settings = settings_of(connection)
     if settings.rate_limit_enabled:
         limit = Limit("ip", settings.rate_limit_per_ip, settings.rate_limit_window_seconds)
@@ -264,7 +264,7 @@ async def current_principal(request: Request) -> Principal:
 async def stream_principal(request: Request) -> Principal:
     """`GET /stream`'s reader: as `ReadPrincipal`, or, since a browser's EventSource cannot send
     headers, from the `access_token` query parameter (taken out of the URL by
-    `HardeningMiddleware`) and the `organization_id` query parameter. Only a short-lived access
+    `EdgeMiddleware`) and the `organization_id` query parameter. Only a short-lived access
     token is accepted in a URL, never an API key: URLs end up in histories and proxy logs."""
     token: str | None = request.scope.get(QUERY_TOKEN_KEY)
     if token is None or request.headers.get("authorization"):

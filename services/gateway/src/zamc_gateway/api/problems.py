@@ -70,27 +70,32 @@ def _validation_errors(error: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def domain_problem(exc: DomainError, *, instance: str) -> ProblemResponse:
+    """The answer to a domain error raised while handling the request for `instance` (its path)."""
+    extensions: dict[str, Any] = {}
+    if isinstance(exc, InvalidFields):
+        extensions["errors"] = [
+            {"field": e.field, "pointer": "#" + e.field, "message": e.message, "type": e.type, **e.extra}
+            for e in exc.errors
+        ]
+    headers = dict(exc.headers)
+    if exc.status == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="zamc"')
+    return problem(
+        exc.status,
+        title=exc.title,
+        detail=exc.detail,
+        type=exc.type,
+        instance=instance,
+        headers=headers,
+        **extensions,
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> ProblemResponse:
-        extensions: dict[str, Any] = {}
-        if isinstance(exc, InvalidFields):
-            extensions["errors"] = [
-                {"field": e.field, "pointer": "#" + e.field, "message": e.message, "type": e.type, **e.extra}
-                for e in exc.errors
-            ]
-        headers = dict(exc.headers)
-        if exc.status == 401:
-            headers.setdefault("WWW-Authenticate", 'Bearer realm="zamc"')
-        return problem(
-            exc.status,
-            title=exc.title,
-            detail=exc.detail,
-            type=exc.type,
-            instance=request.url.path,
-            headers=headers,
-            **extensions,
-        )
+        return domain_problem(exc, instance=request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> ProblemResponse:
