@@ -11,6 +11,7 @@ from opentelemetry import trace
 from pydantic import BaseModel
 
 from zamc_events.runtime.service import ServiceRuntime
+from zamc_events.runtime.telemetry import FASTAPI_TELEMETRY
 from zamc_gateway.adapters.rate_limits import RateLimiter
 from zamc_gateway.adapters.ttl_cache import TtlCache
 from zamc_gateway.api import (
@@ -115,6 +116,7 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        telemetry=FASTAPI_TELEMETRY,
     )
     app.state.runtime = runtime
     app.state.password_hasher = password_hasher(

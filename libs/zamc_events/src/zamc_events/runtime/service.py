@@ -35,7 +35,7 @@ from zamc_events.runtime.migrations import is_at_head, upgrade_to_head
 from zamc_events.runtime.outbox import OutboxRelay, Publisher
 from zamc_events.runtime.settings import ServiceSettings
 from zamc_events.runtime.streams import provision_streams
-from zamc_events.runtime.telemetry import configure_logging, configure_tracing
+from zamc_events.runtime.telemetry import FASTAPI_TELEMETRY, configure_logging, configure_tracing
 
 log = structlog.get_logger("zamc.service")
 
@@ -170,7 +170,9 @@ class ServiceRuntime:
     # HTTP ------------------------------------------------------------------------------------
     def build_http_app(self) -> FastAPI:
         app = (
-            self.definition.http_app(self) if self.definition.http_app else FastAPI(title=f"zamc-{self.name}")
+            self.definition.http_app(self)
+            if self.definition.http_app
+            else FastAPI(title=f"zamc-{self.name}", telemetry=FASTAPI_TELEMETRY)
         )
         app.state.runtime = self
         app.include_router(health_router)

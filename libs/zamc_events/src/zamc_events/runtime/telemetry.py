@@ -14,6 +14,12 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 tracer = trace.get_tracer("zamc_events")
 
+# FastAPI (0.16x) traces, measures and logs every request through OpenTelemetry by itself once a
+# provider is configured. The services' HTTP apps turn that off: the gateway traces and measures
+# its requests itself (zamc_gateway.api.middleware), and a health probe or metrics scrape is not
+# worth a span. `FastAPI(..., telemetry=FASTAPI_TELEMETRY)`.
+FASTAPI_TELEMETRY = {"tracing": False, "metrics": False, "logs": False}
+
 
 def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -> None:
     logging.basicConfig(format="%(message)s", stream=sys.stdout, level=level.upper(), force=True)

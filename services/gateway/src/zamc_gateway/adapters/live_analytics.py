@@ -14,7 +14,7 @@ from zamc_events.contracts.metrics import AnomalyDetected, RollupUpdated
 from zamc_gateway.adapters import db
 from zamc_gateway.adapters import live_tenancy as tenancy
 from zamc_gateway.adapters.live_db import analytics_anomalies, analytics_rollup_days, analytics_rollups
-from zamc_gateway.adapters.read_cache import read_cache
+from zamc_gateway.adapters.read_cache import Answer, read_cache
 from zamc_gateway.adapters.reads import Reader, read_database
 from zamc_gateway.domain import analytics
 from zamc_gateway.domain.errors import NotFound, invalid
@@ -179,15 +179,17 @@ async def cached_summary(
     project_id: uuid.UUID,
     start: datetime | None = None,
     end: datetime | None = None,
-) -> dict[str, Any]:
+) -> Answer:
     """`summary` on the read pool, remembered per organization until its data changes (or for
     `summary_cache_seconds`; `adapters.read_cache`). What REST and GraphQL answer."""
     start, end = _range(start, end)
 
-    async def load() -> dict[str, Any]:
+    async def load() -> Answer:
         async with read_database(runtime).connect() as connection:
-            return await summary(
-                session=connection, principal=principal, project_id=project_id, start=start, end=end
+            return Answer(
+                await summary(
+                    session=connection, principal=principal, project_id=project_id, start=start, end=end
+                )
             )
 
     return await read_cache(runtime).get_or_load(

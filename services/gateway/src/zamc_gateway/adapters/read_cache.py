@@ -22,8 +22,28 @@ import uuid
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from zamc_gateway.adapters.live import LiveChange, live_hub
 from zamc_gateway.adapters.ttl_cache import TtlCache
+
+_JSON_OBJECT = TypeAdapter(dict[str, Any])
+
+
+class Answer:
+    """A remembered answer, and its JSON rendered once (as FastAPI renders a `dict[str, Any]`)
+    for the REST responses that return it as is."""
+
+    __slots__ = ("value", "_json")
+
+    def __init__(self, value: dict[str, Any]) -> None:
+        self.value = value
+        self._json: bytes | None = None
+
+    def json(self) -> bytes:
+        if self._json is None:
+            self._json = _JSON_OBJECT.dump_json(self.value)
+        return self._json
 
 
 class OrganizationReadCache:

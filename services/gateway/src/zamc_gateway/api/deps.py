@@ -296,14 +296,20 @@ def forget_principals(connection: HTTPConnection) -> BackgroundTask:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
+async def authorize(request: Request, action: Action) -> Principal:
+    """The one place a permission is checked (the rules are `domain.policy.POLICY`): the caller,
+    if its role allows `action`."""
+    principal = await current_principal(request)
+    if not can(principal.role, action):
+        raise Forbidden(f"The {principal.role} role may not {action.value.replace('_', ' ')}.")
+    return principal
+
+
 def require(action: Action):
-    """The one place a permission is checked (the rules are `domain.policy.POLICY`)."""
+    """`authorize` as a dependency: `principal: Annotated[Principal, require(Action.x)]`."""
 
     async def check(request: Request) -> Principal:
-        principal = await current_principal(request)
-        if not can(principal.role, action):
-            raise Forbidden(f"The {principal.role} role may not {action.value.replace('_', ' ')}.")
-        return principal
+        return await authorize(request, action)
 
     check.__name__ = f"require_{action.value}"
     return Depends(check)

@@ -114,7 +114,7 @@ class Query:
         found = await live_analytics.cached_summary(
             runtime=info.context.runtime, principal=principal, project_id=project_id, start=from_, end=to
         )
-        return t.AnalyticsSummary.of(found)
+        return t.AnalyticsSummary.of(found.value)
 
     @strawberry.field
     async def timeseries(
