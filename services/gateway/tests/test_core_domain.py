@@ -318,3 +318,41 @@ async def test_the_read_cache_remembers_per_organization_and_forgets_one_organiz
     off = OrganizationReadCache(0)
     assert await off.get_or_load(first, "k", loader(first, "x")) == "x"
     assert await off.get_or_load(first, "k", loader(first, "y")) == "y"
+
+
+async def test_an_expired_entry_is_served_while_one_look_up_refreshes_it_but_never_after_its_grace():
+    import asyncio
+
+    from zamc_gateway.adapters.ttl_cache import TtlCache
+
+    now = [0.0]
+    cache = TtlCache(10, clock=lambda: now[0], refresh_in_background=True)
+    answers = iter(["first", "second", "third"])
+    release = asyncio.Event()
+    calls = 0
+
+    async def look_up() -> str:
+        nonlocal calls
+        calls += 1
+        await release.wait()
+        return next(answers)
+
+    release.set()
+    assert await cache.get_or_load("k", look_up) == "first"
+    release.clear()
+    now[0] = 12  # expired, within its grace: answered at once, refreshed once in the background
+    assert [await cache.get_or_load("k", look_up) for _ in range(3)] == ["first"] * 3
+    await asyncio.sleep(0)  # the refresh starts
+    assert calls == 2
+    release.set()
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert await cache.get_or_load("k", look_up) == "second"
+    now[0] = 40  # past its grace: callers wait for the look-up
+    assert await cache.get_or_load("k", look_up) == "third" and calls == 3
+    cache.clear()  # a cleared entry is never served, however fresh
+    assert cache.get("k") is None
+    # a value remembered for less than the ttl (an access token's remaining life) has no grace
+    cache.put("token", "identity", ttl=5)
+    now[0] = 46
+    assert cache.get("token") is None and "token" not in cache._entries

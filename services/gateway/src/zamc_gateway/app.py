@@ -124,7 +124,7 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
         memory_kib=settings.argon2_memory_kib,
         parallelism=settings.argon2_parallelism,
     )
-    app.state.principal_cache = TtlCache(settings.principal_cache_seconds)
+    app.state.principal_cache = TtlCache(settings.principal_cache_seconds, refresh_in_background=True)
     app.state.rate_limiter = RateLimiter(
         js=lambda: runtime.js,
         bucket=settings.rate_limit_bucket,

@@ -29,12 +29,16 @@ class Settings(ServiceSettings):
         default=10, ge=1, description="connections of the request path's read pool (adapters/reads.py)"
     )
     principal_cache_seconds: float = Field(
-        default=2.0, ge=0, description="how long a replica remembers a resolved credential; 0 = never"
+        default=2.0,
+        ge=0,
+        description="how long a replica remembers a resolved credential (revocations made through another "
+        "replica apply there within twice this); 0 = never",
     )
     summary_cache_seconds: float = Field(
         default=1.0,
         ge=0,
-        description="how long a replica remembers a project's analytics totals unless they change; 0 = never",
+        description="how long a replica remembers a project's analytics totals unless they change (a change "
+        "missed by the live fan-out shows within twice this); 0 = never",
     )
 
     # HTTP hardening ---------------------------------------------------------------------------

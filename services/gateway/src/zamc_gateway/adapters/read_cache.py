@@ -10,7 +10,8 @@ forgets all of an organization's answers as soon as it hears of a change for it:
   message is even published), so a client of that replica never reads older totals than the
   events it has seen;
 - in every other replica when the live message arrives (`adapters.live`); live messages are
-  at-most-once, so the ttl bounds how stale an answer can be if one is lost.
+  at-most-once, so the ttl bounds how stale an answer can be if one is lost (twice the ttl: an
+  expired answer is refreshed in the background while it is still served, see `TtlCache`).
 
 Keys always start with the organization, and a value is computed only after the caller's access
 to the organization was checked: nothing is shared across tenants.
@@ -61,7 +62,8 @@ class OrganizationReadCache:
         if cache is None:
             if len(self._caches) >= self.max_organizations:
                 self._caches.clear()
-            cache = self._caches[organization_id] = TtlCache(self.ttl, max_entries=1_000)
+            cache = TtlCache(self.ttl, max_entries=1_000, refresh_in_background=True)
+            self._caches[organization_id] = cache
         return await cache.get_or_load(key, load)
 
     def forget(self, organization_id: uuid.UUID) -> None:

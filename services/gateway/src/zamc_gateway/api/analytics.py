@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request, Response
+from pydantic import BaseModel, Field
 
 from zamc_gateway.adapters import live_analytics
+from zamc_gateway.api import query
 from zamc_gateway.api.deps import ReadPrincipal, SessionDep, authorize
 from zamc_gateway.api.routing import GatewayRouter
 from zamc_gateway.domain.policy import Action
@@ -22,21 +24,27 @@ To = Annotated[
 Granularity = Annotated[Literal["hour", "day"], Query()]
 
 
-@router.get("/summary", response_model=dict[str, Any])
-async def summary(
-    request: Request,
-    project_id: uuid.UUID,
-    from_: From = None,
-    to: To = None,
-) -> Response:
+class SummaryQuery(BaseModel):
+    project_id: uuid.UUID
+    from_: datetime | None = Field(None, alias="from", description="start (inclusive); default 30 days ago")
+    to: datetime | None = Field(None, description="end (exclusive); default the end of this hour")
+
+
+@router.get("/summary", response_model=dict[str, Any], openapi_extra=query.documented(SummaryQuery))
+async def summary(request: Request) -> Response:
     """Impressions, clicks, spend, conversions and conversion value per platform and overall,
     with CTR, CPC, CPA and ROAS of those totals (money in micros of `currency`)."""
-    # The dashboard polls this: the caller and the runtime are found here rather than through
-    # dependencies (FastAPI solves each, with its parameters, on every request), and the
-    # remembered answer's JSON is sent as rendered once.
+    # The dashboard polls this: the caller, the runtime and the query are found here rather than
+    # by FastAPI, which solves each dependency and inspects each parameter on every request
+    # (`api/query.py`), and the remembered answer's JSON is sent as rendered once.
     principal = await authorize(request, Action.read)
+    params = query.parse(request, SummaryQuery)
     answer = await live_analytics.cached_summary(
-        runtime=request.app.state.runtime, principal=principal, project_id=project_id, start=from_, end=to
+        runtime=request.app.state.runtime,
+        principal=principal,
+        project_id=params.project_id,
+        start=params.from_,
+        end=params.to,
     )
     return Response(answer.json(), media_type="application/json")
 
