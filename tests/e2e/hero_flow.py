@@ -579,15 +579,16 @@ class HeroFlow:
 
         await self.eventually(applied, "the recommendation to be marked applied")
 
-        # The notification about this recommendation (not any notification: the deployment's
-        # "Campaigns are live" is there already), live over the stream and in /notifications.
+        # The notification that this recommendation was applied (not any notification: the
+        # deployment's "Campaigns are live" and the recommendation's own "New recommendation" are
+        # there already), live over the stream and in /notifications.
         def about_it(events: list[LiveEvent]) -> dict[str, Any] | None:
             return next(
                 (
                     e.data
                     for e in events
                     if e.topic == "notification.created"
-                    and e.data.get("resource_type") == "recommendation"
+                    and e.data.get("kind") == "recommendation_applied"
                     and e.data.get("resource_id") == chosen["id"]
                 ),
                 None,

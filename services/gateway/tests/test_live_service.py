@@ -601,6 +601,10 @@ async def test_recommendations_apply_dismiss_and_autopilot(gateway, client, sign
 
         body = await eventually(applied_status)
         assert body["change_ids"] == [str(change_id)] and body["applied_by"] == "autopilot"
+        notes = await eventually(lambda: _with_count(client, owner, 3))
+        [done] = [n for n in notes["items"] if n["kind"] == "recommendation_applied"]
+        assert done["resource_id"] == str(first.recommendation_id) and done["body"] == first.title
+        assert done["title"] == "Autopilot applied a recommendation" and done["project_id"] == str(project)
 
         # autopilot
         problem(

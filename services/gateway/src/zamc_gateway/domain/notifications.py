@@ -17,6 +17,7 @@ NotificationKind = Literal[
     "connection_reauthorization_required",
     "anomaly_detected",
     "recommendation_available",
+    "recommendation_applied",
 ]
 Severity = Literal["info", "success", "warning", "error"]
 
@@ -118,6 +119,21 @@ def for_recommendation(
         kind="recommendation_available",
         severity="info",
         title="New recommendation" if not autopilot else "Autopilot recommendation",
+        body=title,
+        resource_type="recommendation",
+        resource_id=str(recommendation_id),
+        project_id=project_id,
+    )
+
+
+def for_recommendation_applied(
+    *, recommendation_id: uuid.UUID, title: str, project_id: uuid.UUID | None, applied_by: str
+) -> NotificationDraft:
+    """`zamc.optimization.applied.v1`: the platforms took the change (by a member or autopilot)."""
+    return NotificationDraft(
+        kind="recommendation_applied",
+        severity="success",
+        title="Autopilot applied a recommendation" if applied_by == "autopilot" else "Recommendation applied",
         body=title,
         resource_type="recommendation",
         resource_id=str(recommendation_id),

@@ -150,12 +150,24 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
     async def applied(ctx: HandlerContext) -> None:
         data: optimization.OptimizationApplied = ctx.data
         stored = await live_recommendations.project_applied(ctx.session, data=data)
-        if stored is not None:
-            organization_id = await live_recommendations.recommendation_org(
-                ctx.session, data.recommendation_id
-            )
-            if organization_id is not None:
-                announce(ctx.session, hub, live_recommendations.changed(organization_id, stored))
+        if stored is None:
+            return
+        organization_id = await live_recommendations.recommendation_org(ctx.session, data.recommendation_id)
+        if organization_id is None:
+            return
+        announce(ctx.session, hub, live_recommendations.changed(organization_id, stored))
+        await live_notifications.notify_members(
+            ctx.session,
+            hub,
+            organization_id=organization_id,
+            source_event_id=ctx.envelope.event_id,
+            draft=wording.for_recommendation_applied(
+                recommendation_id=data.recommendation_id,
+                title=stored["title"],
+                project_id=stored["project_id"],
+                applied_by=data.applied_by,
+            ),
+        )
 
     # deployments and connections (the core projections keep their state) -----------------------
     async def deployment_completed(ctx: HandlerContext) -> None:
