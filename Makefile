@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: help install web up test test-deps lint format test-fast demo bench bench-events bench-analytics bench-gateway bench-optimizer schemas clean
+.PHONY: help install web up test test-deps lint format test-fast demo bench bench-events bench-analytics bench-gateway bench-optimizer bench-web schemas clean
 
 help:
 	@echo "make up          run NATS, PostgreSQL, the sandboxes and the five services (Ctrl-C stops)"
