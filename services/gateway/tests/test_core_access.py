@@ -262,6 +262,30 @@ LONG_WINDOW = 3600  # one fixed window for the whole test
 
 
 @pytest.mark.parametrize(
+    "gateway_overrides",
+    [
+        {
+            "cors_origins": ["https://app.zamc.test"],
+            "rate_limit_per_ip": 2,
+            "rate_limit_window_seconds": LONG_WINDOW,
+        }
+    ],
+)
+async def test_a_browser_can_read_the_per_ip_429_and_preflights_are_not_counted(client, problem):
+    origin = {"Origin": "https://app.zamc.test"}
+    preflight = {**origin, "Access-Control-Request-Method": "GET"}
+    for _ in range(3):  # preflights are answered by CORS and never counted
+        assert (await client.options("/me", headers=preflight)).status_code == 200
+    for _ in range(2):
+        assert (await client.get("/me", headers=origin)).status_code == 401
+    limited = await client.get("/me", headers=origin)
+    body = problem(limited, 429)
+    assert "ip" in body["detail"] and body["instance"] == "/api/v1/me"
+    assert limited.headers["access-control-allow-origin"] == "https://app.zamc.test"
+    assert int(limited.headers["retry-after"]) >= 1 and limited.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
     "gateway_overrides", [{"rate_limit_per_principal": 5, "rate_limit_window_seconds": LONG_WINDOW}]
 )
 async def test_rate_limit_per_principal_is_429_with_retry_after(client, signup, problem):
