@@ -352,10 +352,15 @@ def hero_flow(page: Page, console: str, screens: Screens) -> None:
     # --- apply a recommendation -----------------------------------------------------------------
     nav(page, "Recommendations")
     expect(page.get_by_role("switch")).to_be_visible()
-    apply = page.get_by_role("button", name="Apply").first
+    # an advice-only recommendation (a bid target the platform must be told by hand) has a
+    # disabled Apply: take the first that ZAMC can apply
+    actionable = page.locator("section.rec").filter(
+        has=page.get_by_role("button", name="Apply", disabled=False)
+    )
+    apply = actionable.first.get_by_role("button", name="Apply")
     expect(apply).to_be_visible(timeout=180_000)
     screens.check("recommendations")
-    title = page.locator("section.rec h2").first.inner_text()
+    title = actionable.first.locator("h2").inner_text()
     apply.click()
     expect(page.get_by_text(re.compile(r"Applying|Applied")).first).to_be_visible(timeout=LIVE)
     audit = page.get_by_role("list", name="Decisions, newest first")
