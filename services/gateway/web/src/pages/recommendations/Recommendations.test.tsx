@@ -102,6 +102,24 @@ describe("Recommendations", () => {
     );
   });
 
+  it("offers no Apply for advice ZAMC cannot carry out, only Dismiss", async () => {
+    const advice = { ...recommendation, id: "r2", kind: "bid_adjustment", title: "Raise the target ROAS of Trail – Search", actions: [] };
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string) => {
+        if (url.startsWith("/api/v1/recommendations?")) return json([advice]);
+        if (url.startsWith("/api/v1/campaigns")) return json(campaigns);
+        if (url.endsWith("/autopilot")) return json({ project_id: "p1", enabled: false });
+        return json({}, 404);
+      }),
+    );
+    render(<Recommendations params={{ projectId: "p1" }} />);
+    const card = (await screen.findByRole("heading", { name: advice.title })).closest("section")!;
+    expect(within(card).queryByRole("button", { name: "Apply" })).toBeNull();
+    expect(within(card).getByText(/Advice only/)).toBeTruthy();
+    expect(within(card).getByRole("button", { name: "Dismiss" })).toBeTruthy();
+  });
+
   it("says what happens when there is nothing to decide", async () => {
     vi.stubGlobal(
       "fetch",

@@ -163,9 +163,13 @@ function RecommendationCard({ rec, campaigns, currency }: { rec: Recommendation;
       <Evidence evidence={rec.evidence ?? {}} currency={currency} />
       {rec.status === "open" ? (
         <div className="row">
-          <Button variant="primary" busy={busy === "apply"} disabled={busy !== null || !rec.actions.length} onClick={() => decide("apply")}>
-            Apply
-          </Button>
+          {rec.actions.length > 0 ? (
+            <Button variant="primary" busy={busy === "apply"} disabled={busy !== null} onClick={() => decide("apply")}>
+              Apply
+            </Button>
+          ) : (
+            <span className="small muted">Advice only: ZAMC cannot make this change for you; make it on the platform.</span>
+          )}
           <Button busy={busy === "dismiss"} disabled={busy !== null} onClick={() => decide("dismiss")}>
             Dismiss
           </Button>
