@@ -13,9 +13,11 @@ ROAS is the simulator's ground truth (every conversion the attribution windows w
 credit) over the 30 days. Run: `make bench-optimizer` (options: --seeds, --days, --campaigns).
 
 The autopilot runs with the service's own settings (`OptimizerSettings()`, so the same
-`ZAMC_ORCHESTRATOR_OPTIMIZER_*` variables apply). By default the service does not act on
-provisional-only data, and hours settle only after analytics' restatement windows (14 days on
-Google Ads, 28 on Meta); `--allow-provisional` shows what acting on provisional data would give.
+`ZAMC_ORCHESTRATOR_OPTIMIZER_*` variables apply). Hours settle only after analytics' restatement
+windows (14 days on Google Ads, 28 on Meta), but an hour is *mature* once it is older than its
+platform's typical conversion lag (`maturity_hours_*`: 72 h on Google Ads, 168 h on Meta by
+default). By default the service does not act on a campaign with no mature hour yet;
+`--allow-provisional` shows what acting on provisional data from day one would give.
 Every setting that differs from the service's default is printed with the figures.
 """
 
@@ -239,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "hours settle after "
         + ", ".join(f"{days} days on {platform}" for platform, days in SETTLE_DAYS.items())
+        + "; mature after "
+        + ", ".join(f"{hours:g} h on {platform}" for platform, hours in settings.maturity_hours().items())
     )
     g = settings.guardrails()
     print(

@@ -180,7 +180,12 @@ def test_a_step_that_likely_changes_nothing_is_not_recommended():
     ("history", "guard", "why"),
     [
         (campaign("c1", bidding="TARGET_ROAS", target=5.0, changed_hours_ago=3), Guardrails(), "cool-down"),
-        (campaign("c1", bidding="TARGET_ROAS", target=5.0, settled=False), Guardrails(), "provisional only"),
+        # 3 days: no hour older than Google's 72 h maturity, none settled
+        (
+            campaign("c1", bidding="TARGET_ROAS", target=5.0, days=3, settled=False),
+            Guardrails(),
+            "provisional only",
+        ),
         (campaign("c1", bidding="TARGET_ROAS", target=5.0), Guardrails(min_spend_micros=10**12), "min spend"),
         (campaign("c1", bidding="TARGET_ROAS", target=None), Guardrails(), "no target to step from"),
         (campaign("c1", bidding="TARGET_ROAS", target=3.8), Guardrails(), "within the tolerance"),
@@ -194,8 +199,13 @@ def test_no_bid_adjustment_outside_the_guardrails(history, guard, why):
 
 
 def test_provisional_data_is_enough_when_allowed():
-    history = campaign("c1", bidding="TARGET_ROAS", target=5.0, settled=False)
+    history = campaign("c1", bidding="TARGET_ROAS", target=5.0, days=3, settled=False)
     assert len(bids(history, guard=Guardrails(allow_provisional=True))) == 1
+
+
+def test_an_unsettled_hour_older_than_the_maturity_is_evidence_enough():
+    history = campaign("c1", bidding="TARGET_ROAS", target=5.0, days=7, settled=False)
+    assert len(bids(history, guard=Guardrails())) == 1
 
 
 # ----- warnings ------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 The guardrails are configuration enforced in code (`domain/guardrails.py`); the defaults are the
 conservative ones a marketer would choose by hand: at most 20 % budget change per step, one
-change per campaign per day, and no action on provisional-only data.
+change per campaign per day, and no action on provisional-only data (no hour older than the
+platform's typical conversion lag, `maturity_hours_*`, and none settled).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from zamc_orchestrator.optimizer.domain.guardrails import Guardrails
-from zamc_orchestrator.optimizer.domain.model import Priors
+from zamc_orchestrator.optimizer.domain.model import DEFAULT_MATURITY_HOURS, Priors
 
 
 class OptimizerSettings(BaseSettings):
@@ -30,7 +31,11 @@ class OptimizerSettings(BaseSettings):
     min_impressions: int = Field(default=1_000, ge=0)
     min_spend_micros: int = Field(default=20_000_000, ge=0)
     min_conversions: float = Field(default=3.0, ge=0)
-    allow_provisional: bool = Field(default=False, description="act on campaigns with no settled hour yet")
+    allow_provisional: bool = Field(default=False, description="act on campaigns with no mature hour yet")
+    # an hour is mature once it ended this long ago (or analytics marked it settled): the typical
+    # conversion lag, not the restatement window; reasoning in `domain/model.py`
+    maturity_hours_google_ads: float = Field(default=DEFAULT_MATURITY_HOURS["google_ads"], gt=0)
+    maturity_hours_meta: float = Field(default=DEFAULT_MATURITY_HOURS["meta"], gt=0)
     min_daily_budget_micros: int = Field(default=1_000_000, ge=0)
 
     # ad-level decisions (pause, resume, A/B)
@@ -80,7 +85,11 @@ class OptimizerSettings(BaseSettings):
             conversion_rate=0.03,
             value_per_conversion_micros=50_000_000,
             half_log_ratio=math.log(self.prior_half_saturation_ratio),
+            maturity_hours=self.maturity_hours(),
         )
+
+    def maturity_hours(self) -> dict[str, float]:
+        return {"google_ads": self.maturity_hours_google_ads, "meta": self.maturity_hours_meta}
 
 
 @cache

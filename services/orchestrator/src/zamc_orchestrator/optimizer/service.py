@@ -539,7 +539,10 @@ async def _guardrail_problem(
 ) -> str | None:
     violations = check_changes(
         _changes(state, recommended.actions),
-        {str(h.key): history_state(h) for h in state.histories},
+        {
+            str(h.key): history_state(h, now=now, maturity_hours=settings.maturity_hours())
+            for h in state.histories
+        },
         guard=settings.guardrails(),
         project=project_budget(
             state.histories,

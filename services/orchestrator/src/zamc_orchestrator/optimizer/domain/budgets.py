@@ -21,7 +21,13 @@ from zamc_orchestrator.optimizer.domain.guardrails import (
     data_problem,
     project_ceiling,
 )
-from zamc_orchestrator.optimizer.domain.model import CampaignHistory, CampaignKey, CampaignModel
+from zamc_orchestrator.optimizer.domain.model import (
+    DEFAULT_MATURITY_HOURS,
+    CampaignHistory,
+    CampaignKey,
+    CampaignModel,
+    count_mature_hours,
+)
 
 
 @dataclass(frozen=True)
@@ -56,9 +62,21 @@ def budget_state(model: CampaignModel, history: CampaignHistory) -> CampaignBudg
     )
 
 
-def history_state(history: CampaignHistory) -> CampaignBudget:
-    """`budget_state` from the hourly rows alone, without fitting a model (the apply-time check)."""
+def history_state(
+    history: CampaignHistory,
+    *,
+    now: datetime | None = None,
+    maturity_hours: Mapping[str, float] = DEFAULT_MATURITY_HOURS,
+) -> CampaignBudget:
+    """`budget_state` from the hourly rows alone, without fitting a model (the apply-time check).
+
+    Without `now` only settled hours count as mature (the strictest reading).
+    """
     hours = history.hours
+    if now is None:
+        has_mature = any(r.settled for r in hours)
+    else:
+        has_mature = count_mature_hours(history, now=now, maturity_hours=maturity_hours) > 0
     return CampaignBudget(
         campaign=str(history.key),
         daily_budget_micros=int(history.daily_budget_micros or 0),
@@ -66,7 +84,7 @@ def history_state(history: CampaignHistory) -> CampaignBudget:
         impressions=sum(r.impressions for r in hours),
         spend_micros=sum(r.cost_micros for r in hours),
         conversions=sum(r.conversions for r in hours),
-        has_settled_data=any(r.settled for r in hours),
+        has_settled_data=has_mature,
         active=history.status == "ENABLED" and bool(history.daily_budget_micros),
     )
 
@@ -207,5 +225,6 @@ def _campaign_evidence(model: CampaignModel, marginal: np.ndarray, current: int,
             "half_saturation_micros": round(curve.half),
             "exponent": curve.h,
         },
+        "mature_hours": model.mature_hours,
         "provisional_only": model.provisional_only,
     }

@@ -6,8 +6,8 @@
 - a campaign's budget or bid target moves only after `min_impressions` and `min_spend_micros`,
   and a budget is raised only after `min_conversions` too (spend without conversions is evidence
   enough to lower it);
-- provisional-only data (no settled hour yet) is not acted on unless `allow_provisional`, whatever
-  the change;
+- provisional-only data (no mature hour yet: none settled, none older than its platform's
+  `maturity_hours`, see `model.py`) is not acted on unless `allow_provisional`, whatever the change;
 - a bid target (target ROAS or CPA) moves by at most `max_change_fraction` of its current value;
 - the project's daily budget (sum of its campaigns' daily budgets) never exceeds `daily_cap_micros`
   and never exceeds what is left of its total budget; a plan never raises a sum already above them;
@@ -60,7 +60,7 @@ class CampaignBudget:
     impressions: int
     spend_micros: int
     conversions: float
-    has_settled_data: bool
+    has_settled_data: bool  # at least one mature hour: settled, or older than the platform's maturity
     active: bool = True
 
 
