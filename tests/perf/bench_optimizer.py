@@ -15,7 +15,7 @@ credit) over the 30 days. Run: `make bench-optimizer` (options: --seeds, --days,
 The autopilot runs with the service's own settings (`OptimizerSettings()`, so the same
 `ZAMC_ORCHESTRATOR_OPTIMIZER_*` variables apply). Hours settle only after analytics' restatement
 windows (14 days on Google Ads, 28 on Meta), but an hour is *mature* once it is older than its
-platform's typical conversion lag (`maturity_hours_*`: 72 h on Google Ads, 168 h on Meta by
+platform's typical conversion lag (`maturity_hours_*`: 72 h on Google Ads and on Meta by
 default). By default the service does not act on a campaign with no mature hour yet;
 `--allow-provisional` shows what acting on provisional data from day one would give.
 Every setting that differs from the service's default is printed with the figures.

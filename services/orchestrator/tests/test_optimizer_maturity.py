@@ -96,9 +96,9 @@ def history(
     [
         ("google_ads", 71.0, False),
         ("google_ads", 72.0, True),
-        ("meta", 167.0, False),
-        ("meta", 168.0, True),
-        ("tiktok", 167.0, False),  # a platform without a setting waits the longest default
+        ("meta", 71.0, False),
+        ("meta", 72.0, True),
+        ("tiktok", 167.0, False),  # a platform without a setting waits a 7-day window
         ("tiktok", 168.0, True),
     ],
 )
@@ -115,7 +115,7 @@ def test_a_settled_hour_is_mature_whatever_its_age():
 
 def test_the_defaults_are_the_typical_conversion_lag_not_the_restatement_window():
     s = OptimizerSettings()
-    assert s.maturity_hours() == {"google_ads": 72.0, "meta": 168.0}
+    assert s.maturity_hours() == {"google_ads": 72.0, "meta": 72.0}
     assert s.priors().maturity_hours == s.maturity_hours()
     assert not s.allow_provisional
 
@@ -123,13 +123,13 @@ def test_the_defaults_are_the_typical_conversion_lag_not_the_restatement_window(
 def test_a_campaign_is_provisional_only_until_its_first_hour_matures():
     young = history("young", hours=72)  # the oldest hour ended 71 h ago
     grown = history("grown", hours=73)  # ... 72 h ago
-    meta = history("meta", platform="meta", hours=24 * 6)
+    meta = history("meta", platform="meta", hours=48)
     models = fit_portfolio([young, grown, meta], now=NOW, base=OptimizerSettings().priors())
     assert models[young.key].provisional_only
     assert models[young.key].mature_hours == 0
     assert not models[grown.key].provisional_only
     assert models[grown.key].mature_hours == 1
-    assert models[meta.key].provisional_only  # 6 days < Meta's 7-day click attribution
+    assert models[meta.key].provisional_only
     assert budget_state(models[grown.key], grown).has_settled_data is True
     assert budget_state(models[young.key], young).has_settled_data is False
 

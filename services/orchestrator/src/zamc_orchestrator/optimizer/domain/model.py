@@ -16,11 +16,20 @@ younger hours still count as evidence, but lag-corrected: their clicks enter the
 weighted by the share of conversions already reported at their age (`stats.maturity`, with the
 mean lag estimated per platform from the ages of the rows, `estimate_lags`).
 
-The defaults (`DEFAULT_MATURITY_HOURS`): Google Ads 72 h — with the exponential lag the sandbox
-simulates (mean 30 h) 91 % of an hour's conversions are in after 72 h, and with Google's own
-conversion-lag reports most advertisers see the bulk of conversions within 3 days; Meta 168 h —
-its default click attribution window is 7 days, so after 168 h an hour's attributed conversions
-are complete (the sandbox: mean lag 20 h, window 7 days), and only late corrections remain.
+The defaults (`DEFAULT_MATURITY_HOURS`) are 72 h on both platforms, the typical conversion lag
+rather than the attribution window:
+- Google Ads: the market simulator (libs/zamc_sandbox, `market/profiles.py`) draws each
+  conversion's lag from an exponential with mean 30 h inside a 30-day window, so 91 % of an hour's
+  conversions are reported 72 h after it ended; Google's conversion-lag reports typically show
+  the bulk of conversions within 3 days as well, the rest of the 30-day window is a thin tail.
+- Meta: its 7-day click window bounds the tail, not the typical lag; the simulator's mean lag is
+  20 h (97 % reported after 72 h), and the slowest real path, iOS conversions through Aggregated
+  Event Measurement, is reported with a delay of up to 3 days. Waiting the full 7 days (168 h)
+  would be the attribution window again: in a 30-day run the autopilot would leave Meta on its
+  launch budget for a quarter of the flight.
+The remaining 3-9 % of an hour's conversions are what the lag correction estimates. A platform
+without a setting waits `FALLBACK_MATURITY_HOURS` (7 days). Both are configuration
+(`ZAMC_ORCHESTRATOR_OPTIMIZER_MATURITY_HOURS_GOOGLE_ADS` / `..._META`).
 """
 
 from __future__ import annotations
@@ -44,8 +53,8 @@ from zamc_orchestrator.optimizer.domain.stats import (
 HOUR = timedelta(hours=1)
 # the age (hours after an hour ended) from which the hour's reported conversions are treated as
 # final enough to act on: see the module's docstring for the reasoning
-DEFAULT_MATURITY_HOURS: dict[str, float] = {"google_ads": 72.0, "meta": 168.0}
-FALLBACK_MATURITY_HOURS = 168.0  # a platform without a setting: the longest default
+DEFAULT_MATURITY_HOURS: dict[str, float] = {"google_ads": 72.0, "meta": 72.0}
+FALLBACK_MATURITY_HOURS = 168.0  # a platform without a setting: a 7-day attribution window
 
 
 @dataclass(frozen=True, slots=True)
