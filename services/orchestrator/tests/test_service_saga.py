@@ -8,9 +8,10 @@ import uuid
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from zamc_cli.embedded import free_port
-from zamc_events.contracts.base import utcnow
+from zamc_events.contracts.base import Envelope, utcnow
 from zamc_events.contracts.campaign import (
     CampaignChanged,
     CampaignDeployed,
@@ -20,6 +21,7 @@ from zamc_events.contracts.campaign import (
 )
 from zamc_events.contracts.common import PlatformError
 from zamc_events.contracts.strategy import StrategyApproved
+from zamc_events.runtime.tables import event_tables
 from zamc_orchestrator.adapters import repositories as repo
 from zamc_orchestrator.config import Settings
 from zamc_orchestrator.domain.rules_strategist import build_strategy
@@ -266,6 +268,67 @@ async def test_a_target_that_never_answers_times_out_and_an_unconfirmed_rollback
         await asyncio.sleep(0.5)
         assert counts(probe)["zamc.campaign.deployment_completed.v1"] == 1
         assert "zamc.meta.launch_requested.v1" not in counts(probe)
+
+
+DEPLOY_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+APPROVAL_TRACE = "0af7651916cd43dd8448eb211c80319c"
+
+
+async def test_a_deployment_resumed_by_its_approval_goes_on_in_its_own_request_and_trace(
+    jetstream, nats_url, database_url, make_brief
+):
+    """Deployed before the approval was handled (a user who approves and deploys at once): the
+    commands sent on approval follow up the deploy request (its correlation id, its trace), not
+    the approval."""
+    settings = settings_for(nats_url, database_url)
+    async with (
+        running_service(definition, settings) as runtime,
+        EventProbe.watching(jetstream, *WATCHED) as probe,
+    ):
+        strategy = await approved_strategy(runtime, make_brief, approve=False)
+        deployment_id = uuid.uuid4()
+        request = Envelope.wrap(
+            DeployRequested(
+                deployment_id=deployment_id, strategy=strategy, targets=TARGETS, policy="all_or_nothing"
+            ),
+            producer="test",
+        )
+        await jetstream.publish(
+            request.type,
+            request.to_json(),
+            headers={
+                "Nats-Msg-Id": str(request.event_id),
+                "traceparent": f"00-{DEPLOY_TRACE}-b7ad6b7169203331-01",
+            },
+        )
+        await asyncio.sleep(0.5)
+        approval = Envelope.wrap(
+            StrategyApproved(strategy_id=strategy.strategy_id, version=1, approved_by=uuid.uuid4()),
+            producer="test",
+        )
+        await jetstream.publish(
+            approval.type,
+            approval.to_json(),
+            headers={
+                "Nats-Msg-Id": str(approval.event_id),
+                "traceparent": f"00-{APPROVAL_TRACE}-00f067aa0ba902b7-01",
+            },
+        )
+        await both_commands(probe, deployment_id)
+        commands = [
+            e for e in probe.events if e.type.endswith(".deploy_requested.v1") and e.type != request.type
+        ]
+        assert {(e.correlation_id, e.causation_id) for e in commands} == {
+            (request.correlation_id, request.event_id)
+        }
+
+        outbox = event_tables("orchestrator").outbox
+        async with runtime.sessions() as session:
+            rows = (await session.execute(select(outbox.c.subject, outbox.c.headers))).all()
+        traces = {
+            h["traceparent"].split("-")[1] for subject, h in rows if subject.endswith(".deploy_requested.v1")
+        }
+        assert traces == {DEPLOY_TRACE}
 
 
 async def test_a_version_is_deployed_only_once_approved(jetstream, nats_url, database_url, make_brief):

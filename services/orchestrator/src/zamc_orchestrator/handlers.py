@@ -152,8 +152,10 @@ def strategy_handlers(runtime: ServiceRuntime) -> Mapping[str, Handler]:
         for waiting in await repo.lock_awaiting_approval(
             ctx.session, strategy_id=event.strategy_id, version=event.version
         ):
-            step = saga.approve(waiting.deployment, strategy=record.strategy, now=utcnow())
-            await _apply(ctx, waiting.deployment, step)
+            # the deployment goes on as a follow-up of its own request, in that request's trace
+            with waiting.cause.continued("resume deployment on approval"):
+                step = saga.approve(waiting.deployment, strategy=record.strategy, now=utcnow())
+                await _apply(ctx, waiting.deployment, step, cause=waiting.cause)
 
     return {
         StrategyRequested.subject: strategy_requested,
@@ -258,20 +260,20 @@ async def _transition(ctx: HandlerContext, deployment_id: uuid.UUID, transition)
     await _apply(ctx, record.deployment, transition(record.deployment))
 
 
-async def _apply(ctx: HandlerContext, before: saga.Deployment, step: saga.Step) -> None:
+async def _apply(
+    ctx: HandlerContext, before: saga.Deployment, step: saga.Step, *, cause: repo.Cause | None = None
+) -> None:
     if step.deployment != before:
         await repo.save_deployment(ctx.session, deployment=step.deployment)
-    await _emit(ctx, step)
+    await _emit(ctx, step, cause=cause)
 
 
-async def _emit(ctx: HandlerContext, step: saga.Step) -> None:
+async def _emit(ctx: HandlerContext, step: saga.Step, *, cause: repo.Cause | None = None) -> None:
+    """Write the step's commands, as follow-ups of `cause` (default: the event being handled)."""
+    cause = cause or repo.Cause.of(ctx.envelope)
     for command in step.commands:
         await repo.emit_caused(
-            ctx.session,
-            ctx.publisher,
-            command.event,
-            cause=repo.Cause.of(ctx.envelope),
-            event_id=command.event_id,
+            ctx.session, ctx.publisher, command.event, cause=cause, event_id=command.event_id
         )
     if step.commands:
         # fault tests: the process dies after a saga step's commands are written, before the commit

@@ -270,10 +270,15 @@ async def time_out_due_deployments(runtime: ServiceRuntime) -> int:
                 continue
             changed += 1
             await repo.save_deployment(session, deployment=step.deployment)
-            for command in step.commands:
-                await repo.emit_caused(
-                    session, runtime.publisher, command.event, cause=record.cause, event_id=command.event_id
-                )
+            with record.cause.continued("time out deployment"):
+                for command in step.commands:
+                    await repo.emit_caused(
+                        session,
+                        runtime.publisher,
+                        command.event,
+                        cause=record.cause,
+                        event_id=command.event_id,
+                    )
             log.info(
                 "deployment timed out",
                 deployment_id=str(record.deployment.deployment_id),

@@ -57,6 +57,8 @@ deployments = Table(
     Column("tenant_id", Uuid),
     Column("correlation_id", Uuid, nullable=False),
     Column("request_event_id", Uuid, nullable=False),
+    # W3C trace context of the deploy request's handling: later steps of the saga continue its trace
+    Column("trace_headers", JSONB),
     Column("policy", String(20), nullable=False),
     Column("phase", String(30), nullable=False),
     Column("status", String(30), nullable=False),

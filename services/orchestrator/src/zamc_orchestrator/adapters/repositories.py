@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from opentelemetry import trace
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,23 +17,44 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from zamc_events.contracts.base import Envelope, Event
 from zamc_events.contracts.strategy import Brief, CampaignStrategy
 from zamc_events.runtime.outbox import Publisher
+from zamc_events.runtime.telemetry import context_from_headers, current_trace_headers
 from zamc_orchestrator.adapters.db import deployments, strategy_generations, strategy_versions
 from zamc_orchestrator.domain.saga import Deployment
 from zamc_orchestrator.domain.strategies import StoredVersion
+
+tracer = trace.get_tracer("zamc_orchestrator")
 
 
 # causes: what a follow-up event published outside a handler is caused by -----------------------------
 @dataclass(frozen=True)
 class Cause:
-    """The identity of the event that started a piece of work, kept so later events can follow it up."""
+    """The identity of the event that started a piece of work, kept so later events can follow it
+    up: same tenant and correlation, caused by it, and (`continued`) in the trace of its handling."""
 
     event_id: uuid.UUID
     correlation_id: uuid.UUID
     tenant_id: uuid.UUID | None
+    trace_headers: dict[str, str] | None = None
 
     @classmethod
     def of(cls, envelope: Envelope[Any]) -> Cause:
-        return cls(envelope.event_id, envelope.correlation_id, envelope.tenant_id)
+        """The envelope being handled now, in the current trace."""
+        return cls(
+            envelope.event_id, envelope.correlation_id, envelope.tenant_id, current_trace_headers() or None
+        )
+
+    @contextmanager
+    def continued(self, name: str) -> Iterator[None]:
+        """Run a later step of this work in the cause's trace (a span whose parent is the cause's
+        handling), linked to whatever is current now (e.g. the approval that resumed it)."""
+        if not self.trace_headers:
+            yield
+            return
+        links = [trace.Link(trace.get_current_span().get_span_context())]
+        with tracer.start_as_current_span(
+            name, context=context_from_headers(self.trace_headers), links=links
+        ):
+            yield
 
 
 async def emit_caused(
@@ -75,7 +99,7 @@ def _generation(row: Any) -> Generation:
     return Generation(
         brief=Brief.model_validate(row.brief),
         strategy_id=row.strategy_id,
-        cause=Cause(row.request_event_id, row.correlation_id, row.tenant_id),
+        cause=Cause(row.request_event_id, row.correlation_id, row.tenant_id, row.trace_headers),
         attempts=row.attempts,
         lease_token=row.lease_token,
         status=row.status,
@@ -342,6 +366,7 @@ async def insert_deployment(session: AsyncSession, *, deployment: Deployment, ca
             tenant_id=cause.tenant_id,
             correlation_id=cause.correlation_id,
             request_event_id=cause.event_id,
+            trace_headers=cause.trace_headers,
             policy=deployment.policy,
             **_deployment_values(deployment),
         )
@@ -363,7 +388,7 @@ async def deployment_exists(session: AsyncSession, *, deployment_id: uuid.UUID) 
 def _record(row: Any) -> DeploymentRecord:
     return DeploymentRecord(
         deployment=Deployment.model_validate(row.state),
-        cause=Cause(row.request_event_id, row.correlation_id, row.tenant_id),
+        cause=Cause(row.request_event_id, row.correlation_id, row.tenant_id, row.trace_headers),
     )
 
 
