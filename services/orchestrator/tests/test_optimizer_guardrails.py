@@ -507,3 +507,21 @@ def test_what_was_spent_comes_from_the_rollups_and_caps_the_daily_budgets():
     # without the spend the same raise fits the total budget
     unspent = ProjectBudget(total_budget_micros=290_000_000)
     assert check_budget_plan(raise_one, states, guard=Guardrails(), project=unspent, now=NOW) == []
+
+
+def test_the_total_budget_is_the_briefs_total_else_the_daily_budget_over_the_schedule():
+    from datetime import date
+
+    from zamc_events.contracts.strategy import BriefBudget
+    from zamc_orchestrator.optimizer.domain.budgets import total_budget_micros
+
+    start, end = date(2026, 12, 1), date(2026, 12, 30)
+    total = BriefBudget(amount_micros=900_000_000, currency="EUR", period="total")
+    daily = BriefBudget(amount_micros=30_000_000, currency="EUR", period="daily")
+    kw = {"currency": "EUR", "daily_micros": 30_000_000, "start": start}
+    assert total_budget_micros(brief_budget=total, end=None, **kw) == 900_000_000  # even without an end
+    assert total_budget_micros(brief_budget=daily, end=end, **kw) == 30 * 30_000_000
+    assert total_budget_micros(brief_budget=None, end=end, **kw) == 30 * 30_000_000
+    assert total_budget_micros(brief_budget=daily, end=None, **kw) is None  # runs until stopped
+    in_usd = total.model_copy(update={"currency": "USD"})  # never compared across currencies
+    assert total_budget_micros(brief_budget=in_usd, end=None, **kw) is None

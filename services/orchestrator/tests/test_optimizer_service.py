@@ -544,3 +544,45 @@ async def test_applying_a_pause_sends_a_status_command_writes_the_audit_and_star
         assert audit and {(r.outcome, r.error) for r in audit} == {("refused", outcome.reason)}
         assert not probe.of("zamc.google_ads.budget_update_requested.v1")
         assert not probe.of("zamc.meta.budget_update_requested.v1")
+
+
+async def test_a_deployment_sets_the_projects_total_budget_from_its_brief(nats_url, database_url, make_brief):
+    from datetime import date
+
+    from sqlalchemy import insert
+
+    from zamc_events.contracts.strategy import BriefBudget
+    from zamc_orchestrator.adapters.db import strategy_generations
+    from zamc_orchestrator.optimizer import repository
+
+    async with running_service(
+        definition_for(OptimizerSettings()), settings_for(nats_url, database_url)
+    ) as runtime:
+        brief = make_brief(
+            budget=BriefBudget(amount_micros=900_000_000, currency="EUR", period="total"),
+            end_date=date(2025, 3, 30),
+        )
+        strategy = build_strategy(brief=brief, strategy_id=uuid.uuid4())
+        request = DeployRequested(
+            deployment_id=uuid.uuid4(),
+            strategy=strategy,
+            targets=[DeploymentTarget(platform="google_ads", account_external_id=GOOGLE_ACCOUNT)],
+        )
+        async with runtime.sessions() as session, session.begin():
+            await session.execute(
+                insert(strategy_generations).values(
+                    brief_id=brief.brief_id,
+                    strategy_id=strategy.strategy_id,
+                    project_id=brief.project_id,
+                    correlation_id=uuid.uuid4(),
+                    request_event_id=uuid.uuid4(),
+                    brief=brief.model_dump(mode="json"),
+                    status="done",
+                )
+            )
+            await repository.record_deploy_requested(session, request, tenant_id=TENANT)
+        async with runtime.sessions() as session:
+            row = (
+                await session.execute(select(t.projects).where(t.projects.c.project_id == brief.project_id))
+            ).one()
+        assert (row.total_budget_micros, row.daily_cap_micros) == (900_000_000, strategy.daily_budget_micros)

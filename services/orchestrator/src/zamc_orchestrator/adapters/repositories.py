@@ -99,7 +99,7 @@ def _generation(row: Any) -> Generation:
     return Generation(
         brief=Brief.model_validate(row.brief),
         strategy_id=row.strategy_id,
-        cause=Cause(row.request_event_id, row.correlation_id, row.tenant_id, row.trace_headers),
+        cause=Cause(row.request_event_id, row.correlation_id, row.tenant_id),
         attempts=row.attempts,
         lease_token=row.lease_token,
         status=row.status,

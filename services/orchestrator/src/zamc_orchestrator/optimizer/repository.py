@@ -20,7 +20,10 @@ from zamc_events.contracts.campaign import (
 )
 from zamc_events.contracts.metrics import MetricsObserved, RollupUpdated
 from zamc_events.contracts.optimization import AutopilotChanged
+from zamc_events.contracts.strategy import Brief
+from zamc_orchestrator.adapters.db import strategy_generations
 from zamc_orchestrator.optimizer import tables as t
+from zamc_orchestrator.optimizer.domain.budgets import total_budget_micros
 from zamc_orchestrator.optimizer.domain.model import CampaignHistory, CampaignKey, HourRow
 
 
@@ -192,11 +195,21 @@ async def record_deploy_requested(
         )
         .on_conflict_do_nothing()
     )
+    brief = await session.scalar(
+        select(strategy_generations.c.brief).where(strategy_generations.c.brief_id == strategy.brief_id)
+    )
     statement = pg_insert(t.projects).values(
         project_id=strategy.project_id,
         tenant_id=tenant_id,
         currency=strategy.currency,
         daily_cap_micros=strategy.daily_budget_micros,
+        total_budget_micros=total_budget_micros(
+            brief_budget=Brief.model_validate(brief).budget if brief else None,
+            currency=strategy.currency,
+            daily_micros=strategy.daily_budget_micros,
+            start=strategy.start_date,
+            end=strategy.end_date,
+        ),
     )
     await session.execute(
         statement.on_conflict_do_update(
@@ -204,6 +217,7 @@ async def record_deploy_requested(
             set_={
                 "currency": statement.excluded.currency,
                 "daily_cap_micros": statement.excluded.daily_cap_micros,
+                "total_budget_micros": statement.excluded.total_budget_micros,
                 "updated_at": func.now(),
             },
         )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 
+from zamc_events.contracts.strategy import BriefBudget
 from zamc_orchestrator.optimizer.domain.allocation import allocate
 from zamc_orchestrator.optimizer.domain.guardrails import (
     BUDGET_STEP_MICROS,
@@ -98,6 +99,19 @@ def project_budget(
         total_budget_micros=total_budget_micros,
         spent_micros=sum(r.cost_micros for h in histories for r in h.hours),
     )
+
+
+def total_budget_micros(
+    *, brief_budget: BriefBudget | None, currency: str, daily_micros: int, start: date, end: date | None
+) -> int | None:
+    """What the project may spend in all (the guardrail "total budget never exceeded"): the brief's
+    total when it gave one in the strategy's currency, else the daily budget over the strategy's
+    days, first to last; None for a daily budget that runs until stopped."""
+    if brief_budget is not None and brief_budget.period == "total" and brief_budget.currency == currency:
+        return brief_budget.amount_micros
+    if end is None:
+        return None
+    return daily_micros * ((end - start).days + 1)
 
 
 def plan_budgets(
