@@ -147,6 +147,15 @@ def steps(probe: EventProbe, brief_id: uuid.UUID) -> list[str]:
     return [e.data.step for e in probe.of("zamc.strategy.progress.v1") if e.data.brief_id == brief_id]
 
 
+async def steps_once_validated(probe: EventProbe, brief_id: uuid.UUID) -> list[str]:
+    """`steps` once the last one ("validated") has arrived: progress travels on its own subject,
+    so it may reach the probe after the strategy it led to."""
+    await probe.wait_for(
+        "zamc.strategy.progress.v1", where=lambda d: d.brief_id == brief_id and d.step == "validated"
+    )
+    return steps(probe, brief_id)
+
+
 async def strategy_for(jetstream, probe: EventProbe, brief: Brief) -> CampaignStrategy:
     """Request a strategy for `brief` and wait for the one published for it."""
     await publish_event(jetstream, StrategyRequested(brief=brief))
@@ -185,7 +194,7 @@ async def test_rules_strategist_end_to_end_with_progress_and_one_strategy_per_br
         assert sample("zamc_strategy_generation_seconds_bucket", generator="rules", le="1.0") == (
             within_a_second + 1
         )
-        assert steps(probe, brief.brief_id) == ["queued", "rules", "validated"]
+        assert await steps_once_validated(probe, brief.brief_id) == ["queued", "rules", "validated"]
         progress_at = [e.occurred_at for e in probe.of("zamc.strategy.progress.v1")]
         assert max(progress_at) <= generated.occurred_at
 
@@ -232,7 +241,12 @@ async def test_llm_strategy_end_to_end_with_progress_while_the_model_drafts(
         strategy.generator == "llm" and strategy.model == "openai/writer" and check_strategy(strategy) == []
     )
     assert strategy.google_ads.campaigns[0].ad_groups[0].ads[0].headlines[0] == "Handmade Coffee Mugs"
-    assert steps(probe, brief.brief_id) == ["queued", "drafting", "validating", "validated"]
+    assert await steps_once_validated(probe, brief.brief_id) == [
+        "queued",
+        "drafting",
+        "validating",
+        "validated",
+    ]
     assert len(llm.requests) == 1
     assert sample("zamc_llm_call_seconds_count", model="openai/writer") == latency_before + 1
     assert sample("zamc_llm_call_seconds_sum", model="openai/writer") >= 1.0
@@ -270,9 +284,9 @@ async def test_http_500_falls_back_to_the_second_model_and_nothing_reachable_fal
         EventProbe.watching(jetstream, *STRATEGY_EVENTS) as probe,
     ):
         strategy = await strategy_for(jetstream, probe, nobody)
+        assert "rules" in await steps_once_validated(probe, nobody.brief_id)
     assert strategy.generator == "rules" and check_strategy(strategy) == []
     assert "No language model answered" in strategy.warnings[0]
-    assert "rules" in steps(probe, nobody.brief_id)
 
 
 async def test_over_length_copy_goes_back_to_the_model_and_what_it_never_fixes_is_repaired_by_code(
@@ -294,7 +308,7 @@ async def test_over_length_copy_goes_back_to_the_model_and_what_it_never_fixes_i
             assert strategy.google_ads.campaigns[0].ad_groups[0].ads[0].headlines[0] == "Handmade Coffee Mugs"
             assert not any("fixed automatically" in w for w in strategy.warnings)
             assert await stored_strategy(runtime, fixed_by_the_model.brief_id) == strategy
-            assert steps(probe, fixed_by_the_model.brief_id) == [
+            assert await steps_once_validated(probe, fixed_by_the_model.brief_id) == [
                 "queued",
                 "drafting",
                 "validating",
@@ -327,8 +341,9 @@ async def test_over_length_copy_goes_back_to_the_model_and_what_it_never_fixes_i
             assert any("fixed automatically" in w for w in strategy.warnings)
             assert await stored_strategy(runtime, never_fixed.brief_id) == strategy
             assert len(llm.requests) == 3  # the draft and two repair rounds
-            assert steps(probe, never_fixed.brief_id).count("repairing") == 3  # two rounds, then code
-            assert steps(probe, never_fixed.brief_id)[-2:] == ["repairing", "validated"]
+            never_fixed_steps = await steps_once_validated(probe, never_fixed.brief_id)
+            assert never_fixed_steps.count("repairing") == 3  # two rounds, then code
+            assert never_fixed_steps[-2:] == ["repairing", "validated"]
 
 
 async def test_malformed_json_is_asked_for_again_and_never_shipped(
@@ -352,7 +367,12 @@ async def test_malformed_json_is_asked_for_again_and_never_shipped(
             assert strategy.google_ads.campaigns[0].ad_groups[0].ads[0].headlines[0] == "Handmade Coffee Mugs"
             assert await stored_strategy(runtime, retried.brief_id) == strategy
             # the retry happens while drafting: the progress events show one draft, the calls show two
-            assert steps(probe, retried.brief_id) == ["queued", "drafting", "validating", "validated"]
+            assert await steps_once_validated(probe, retried.brief_id) == [
+                "queued",
+                "drafting",
+                "validating",
+                "validated",
+            ]
             assert llm_outcomes("openai/sloppy") - before == Counter(malformed=1, ok=1)
             first, again = llm.requests
             assert [first.model, again.model] == ["sloppy", "sloppy"]
@@ -368,7 +388,12 @@ async def test_malformed_json_is_asked_for_again_and_never_shipped(
             assert "No language model answered" in strategy.warnings[0]
             assert len(llm.requests) == 2
             assert llm_outcomes("openai/sloppy") - before == Counter(malformed=2)
-            assert steps(probe, always_malformed.brief_id) == ["queued", "drafting", "rules", "validated"]
+            assert await steps_once_validated(probe, always_malformed.brief_id) == [
+                "queued",
+                "drafting",
+                "rules",
+                "validated",
+            ]
 
 
 async def test_revisions_become_new_versions_only_when_valid_and_newer_and_approval_marks_one(
