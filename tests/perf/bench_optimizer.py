@@ -4,9 +4,11 @@ For each seed a portfolio of campaigns on Google Ads and Meta (hidden true Hill 
 runs 30 simulated days with a fixed total daily budget under three policies:
 
 - static: the total split evenly, never changed (what a user does by hand);
-- autopilot: starts from the even split; once a day it reads what the platforms report (lagged,
-  provisional conversions included), fits the optimiser's posteriors and applies the budget step
-  from `plan_budgets` inside the guardrails, exactly as the service's autopilot does;
+- autopilot: starts from the even split; every evaluation interval (hourly, the service's
+  `evaluation_interval_seconds`) it reads what the platforms report (lagged, provisional
+  conversions included), fits the optimiser's posteriors and applies the budget step from
+  `plan_budgets` inside the guardrails (a campaign changes at most once per cool-down), exactly
+  as the service's autopilot does;
 - oracle: knows the true curves and allocates the total optimally from day one.
 
 ROAS is the simulator's ground truth (every conversion the attribution windows will ever
@@ -131,10 +133,8 @@ def run_autopilot(
             budgets=[(start, budget)],
         )
     changes = 0
-    # decide at local midnight (Europe/Berlin, UTC+1 in November), when the daily budgets reset
-    first = start + timedelta(hours=23)
-    decision = first
     cadence = timedelta(hours=cadence_hours)
+    decision = start + cadence
     while decision < start + timedelta(days=days):
         market.step(hours=(decision - market.clock.now()) / HOUR)
         now = market.clock.now()
@@ -207,7 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--campaigns", type=int, default=5, help="campaigns per platform")
     parser.add_argument("--daily-budget", type=float, default=500.0, help="total daily budget, EUR")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--cadence-hours", type=float, default=24.0, help="hours between autopilot runs")
+    parser.add_argument(
+        "--cadence-hours",
+        type=float,
+        help="hours between autopilot runs (default: the service's evaluation interval, 1 h)",
+    )
     parser.add_argument(
         "--allow-provisional",
         action="store_true",
@@ -215,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     options = parser.parse_args(argv)
     settings = OptimizerSettings(allow_provisional=True) if options.allow_provisional else OptimizerSettings()
+    default_cadence = settings.evaluation_interval_seconds / 3600
+    if options.cadence_hours is None:
+        options.cadence_hours = default_cadence
     total = int(options.daily_budget * 1_000_000)
     started = time.perf_counter()
     jobs = [
@@ -238,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name} = {value!r} (default {OptimizerSettings.model_fields[name].default!r}): {why}")
     else:
         print("settings: the service's defaults (OptimizerSettings())")
+    if options.cadence_hours != default_cadence:
+        print(
+            f"  autopilot every {options.cadence_hours:g} h (--cadence-hours; the service evaluates every {default_cadence:g} h)"
+        )
     print(
         "hours settle after "
         + ", ".join(f"{days} days on {platform}" for platform, days in SETTLE_DAYS.items())
@@ -247,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     g = settings.guardrails()
     print(
         f"guardrails: max change {g.max_change_fraction:.0%}/step, cool-down {g.cooldown.total_seconds() / 3600:g} h, "
-        f"autopilot run every {options.cadence_hours:g} h at local midnight, "
+        f"autopilot run every {options.cadence_hours:g} h, "
         f"min data {g.min_impressions} impressions / {g.min_spend_micros / 1e6:.0f} EUR / "
         f"{g.min_conversions:g} conversions, provisional data allowed: {g.allow_provisional}"
     )
