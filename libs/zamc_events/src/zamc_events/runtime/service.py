@@ -73,12 +73,7 @@ class ServiceRuntime:
         configure_logging(service=self.name, level=settings.log_level, json=settings.log_json)
         configure_tracing(service=self.name, otlp_endpoint=settings.otlp_endpoint)
         database_url = settings.database_url.get_secret_value()
-        await asyncio.to_thread(
-            upgrade_to_head,
-            migrations_dir=self.definition.migrations_dir,
-            database_url=database_url,
-            schema=self.definition.schema,
-        )
+        await asyncio.to_thread(apply_migrations, self.definition, settings)
         self._migrated = True
         self.engine = create_engine(database_url, application_name=f"zamc-{self.name}")
         self.sessions = session_factory(self.engine)
@@ -225,16 +220,20 @@ class _Server(uvicorn.Server):
         self.should_exit = True
 
 
-def migrate(definition: ServiceDefinition, settings: ServiceSettings) -> None:
-    """Apply the service's pending migrations to its schema and return; no NATS, no HTTP. The same
-    step `ServiceRuntime.start` takes (under the same advisory lock), so a service started afterwards
-    finds its schema at head."""
-    configure_logging(service=definition.name, level=settings.log_level, json=settings.log_json)
+def apply_migrations(definition: ServiceDefinition, settings: ServiceSettings) -> None:
+    """The service's pending migrations, applied to its schema (under an advisory lock per schema)."""
     upgrade_to_head(
         migrations_dir=definition.migrations_dir,
         database_url=settings.database_url.get_secret_value(),
         schema=definition.schema,
     )
+
+
+def migrate(definition: ServiceDefinition, settings: ServiceSettings) -> None:
+    """`zamc-<service> migrate`: the step `ServiceRuntime.start` begins with, alone; no NATS, no
+    HTTP. A service started afterwards finds its schema at head."""
+    configure_logging(service=definition.name, level=settings.log_level, json=settings.log_json)
+    apply_migrations(definition, settings)
     log.info("migrations applied", schema=definition.schema)
 
 

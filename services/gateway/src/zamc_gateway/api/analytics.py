@@ -17,17 +17,17 @@ from zamc_gateway.domain.policy import Action
 
 router = GatewayRouter(prefix="/analytics", tags=["analytics"])
 
-From = Annotated[datetime | None, Query(alias="from", description="start (inclusive); default 30 days ago")]
-To = Annotated[
-    datetime | None, Query(alias="to", description="end (exclusive); default the end of this hour")
-]
+FROM_DOC = "start (inclusive); default 30 days ago"
+TO_DOC = "end (exclusive); default the end of this hour"
+From = Annotated[datetime | None, Query(alias="from", description=FROM_DOC)]
+To = Annotated[datetime | None, Query(alias="to", description=TO_DOC)]
 Granularity = Annotated[Literal["hour", "day"], Query()]
 
 
 class SummaryQuery(BaseModel):
     project_id: uuid.UUID
-    from_: datetime | None = Field(None, alias="from", description="start (inclusive); default 30 days ago")
-    to: datetime | None = Field(None, description="end (exclusive); default the end of this hour")
+    from_: datetime | None = Field(None, alias="from", description=FROM_DOC)
+    to: datetime | None = Field(None, description=TO_DOC)
 
 
 @router.get("/summary", response_model=dict[str, Any], openapi_extra=query.documented(SummaryQuery))

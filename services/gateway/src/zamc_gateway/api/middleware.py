@@ -33,7 +33,7 @@ _DOCS_CSP = (
 
 
 # Browsers' EventSource cannot send headers: GET /api/v1/stream may carry a short-lived access
-# token as `?access_token=`. HardeningMiddleware moves it from the query string into the scope
+# token as `?access_token=`. EdgeMiddleware moves it from the query string into the scope
 # (QUERY_TOKEN_KEY) before any other layer runs, so no URL that is logged, traced or echoed in
 # an error carries it; only `api.deps.stream_principal` reads it.
 QUERY_TOKEN_PATHS = frozenset({"/api/v1/stream"})

@@ -40,7 +40,7 @@ from zamc_orchestrator.optimizer.domain.budgets import (
     project_budget,
 )
 from zamc_orchestrator.optimizer.domain.evaluation import autopilot_order, changes_of, draft_round
-from zamc_orchestrator.optimizer.domain.guardrails import Change, check_changes
+from zamc_orchestrator.optimizer.domain.guardrails import Change, ProjectBudget, check_changes
 from zamc_orchestrator.optimizer.domain.model import CampaignKey, fit_portfolio
 from zamc_orchestrator.optimizer.domain.recommend import (
     AUTOMATABLE,
@@ -83,11 +83,7 @@ async def evaluate_project(
         campaign_of=lambda action: _campaign_key(state, action),
         automated=lambda draft: _autopilot(state, draft),
         guard=settings.guardrails(),
-        project=project_budget(
-            state.histories,
-            daily_cap_micros=state.daily_cap_micros,
-            total_budget_micros=state.total_budget_micros,
-        ),
+        project=_project_budget(state),
         now=now,
         rng=rng,
         draws=settings.thompson_draws,
@@ -294,6 +290,14 @@ async def _publish(
                 now=now,
             )
     return published
+
+
+def _project_budget(state: repo.ProjectState) -> ProjectBudget:
+    return project_budget(
+        state.histories,
+        daily_cap_micros=state.daily_cap_micros,
+        total_budget_micros=state.total_budget_micros,
+    )
 
 
 def _autopilot(state: repo.ProjectState, draft: Draft) -> bool:
@@ -544,11 +548,7 @@ async def _guardrail_problem(
             for h in state.histories
         },
         guard=settings.guardrails(),
-        project=project_budget(
-            state.histories,
-            daily_cap_micros=state.daily_cap_micros,
-            total_budget_micros=state.total_budget_micros,
-        ),
+        project=_project_budget(state),
         now=now,
     )
     if violations:

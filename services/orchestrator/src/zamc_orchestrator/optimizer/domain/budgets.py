@@ -51,14 +51,32 @@ class BudgetPlan:
 
 
 def budget_state(model: CampaignModel, history: CampaignHistory) -> CampaignBudget:
-    return CampaignBudget(
-        campaign=str(model.key),
-        daily_budget_micros=int(history.daily_budget_micros or 0),
-        last_changed_at=history.last_changed_at,
+    return _campaign_budget(
+        history,
         impressions=model.impressions,
         spend_micros=model.cost_micros,
         conversions=model.conversions,
         has_settled_data=not model.provisional_only,
+    )
+
+
+def _campaign_budget(
+    history: CampaignHistory,
+    *,
+    impressions: int,
+    spend_micros: int,
+    conversions: float,
+    has_settled_data: bool,
+) -> CampaignBudget:
+    """What the guardrails see of a campaign: its budget and status from the history, its data as given."""
+    return CampaignBudget(
+        campaign=str(history.key),
+        daily_budget_micros=int(history.daily_budget_micros or 0),
+        last_changed_at=history.last_changed_at,
+        impressions=impressions,
+        spend_micros=spend_micros,
+        conversions=conversions,
+        has_settled_data=has_settled_data,
         active=history.status == "ENABLED" and bool(history.daily_budget_micros),
     )
 
@@ -78,15 +96,12 @@ def history_state(
         has_mature = any(r.settled for r in hours)
     else:
         has_mature = count_mature_hours(history, now=now, maturity_hours=maturity_hours) > 0
-    return CampaignBudget(
-        campaign=str(history.key),
-        daily_budget_micros=int(history.daily_budget_micros or 0),
-        last_changed_at=history.last_changed_at,
+    return _campaign_budget(
+        history,
         impressions=sum(r.impressions for r in hours),
         spend_micros=sum(r.cost_micros for r in hours),
         conversions=sum(r.conversions for r in hours),
         has_settled_data=has_mature,
-        active=history.status == "ENABLED" and bool(history.daily_budget_micros),
     )
 
 

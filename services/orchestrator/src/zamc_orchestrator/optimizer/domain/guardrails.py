@@ -190,40 +190,10 @@ def check_changes(
             out.append(Violation(name, "min_data", problem))
         for change in mine:
             if change.field == BUDGET:
-                new = int(change.new)  # type: ignore[arg-type]
-                budgets[name] = new
-                if not campaign.active:
-                    out.append(Violation(name, "inactive", "the campaign is not delivering"))
-                if abs(new - current) > current * guard.max_change_fraction + 1e-9:
-                    out.append(
-                        Violation(
-                            name,
-                            "max_change",
-                            f"{current} -> {new} changes more than {guard.max_change_fraction:.0%} "
-                            "of the budget",
-                        )
-                    )
-                if new < guard.min_daily_budget_micros and new < current:
-                    out.append(
-                        Violation(
-                            name, "min_budget", f"{new} below the minimum {guard.min_daily_budget_micros}"
-                        )
-                    )
+                budgets[name] = int(change.new)  # type: ignore[arg-type]
+                out += _budget_violations(name, campaign, budgets[name], guard)
             elif change.field in BID_TARGETS:
-                old, new_target = change.current, change.new
-                if not isinstance(old, int | float) or old <= 0 or not isinstance(new_target, int | float):
-                    out.append(
-                        Violation(name, "max_change", f"{change.field}: no current target to step from")
-                    )
-                elif abs(new_target - old) > old * guard.max_change_fraction + 1e-9:
-                    out.append(
-                        Violation(
-                            name,
-                            "max_change",
-                            f"{change.field} {old:g} -> {new_target:g} changes more than "
-                            f"{guard.max_change_fraction:.0%} of the target",
-                        )
-                    )
+                out += _target_violations(name, change, guard)
             elif change.field != STATUS:
                 out.append(Violation(name, "unknown_field", f"the guardrails do not know {change.field}"))
     if budgets:
@@ -233,6 +203,40 @@ def check_changes(
         if after > ceiling and after > before:
             out.append(Violation(None, "budget_cap", f"daily budgets would sum to {after} > {ceiling}"))
     return out
+
+
+def _budget_violations(name: str, campaign: CampaignBudget, new: int, guard: Guardrails) -> list[Violation]:
+    current = campaign.daily_budget_micros
+    out = []
+    if not campaign.active:
+        out.append(Violation(name, "inactive", "the campaign is not delivering"))
+    if abs(new - current) > current * guard.max_change_fraction + 1e-9:
+        out.append(
+            Violation(
+                name,
+                "max_change",
+                f"{current} -> {new} changes more than {guard.max_change_fraction:.0%} of the budget",
+            )
+        )
+    if new < guard.min_daily_budget_micros and new < current:
+        out.append(Violation(name, "min_budget", f"{new} below the minimum {guard.min_daily_budget_micros}"))
+    return out
+
+
+def _target_violations(name: str, change: Change, guard: Guardrails) -> list[Violation]:
+    old, new = change.current, change.new
+    if not isinstance(old, int | float) or old <= 0 or not isinstance(new, int | float):
+        return [Violation(name, "max_change", f"{change.field}: no current target to step from")]
+    if abs(new - old) > old * guard.max_change_fraction + 1e-9:
+        return [
+            Violation(
+                name,
+                "max_change",
+                f"{change.field} {old:g} -> {new:g} changes more than "
+                f"{guard.max_change_fraction:.0%} of the target",
+            )
+        ]
+    return []
 
 
 def check_budget_plan(
