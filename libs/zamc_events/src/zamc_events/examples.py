@@ -274,6 +274,13 @@ def examples() -> list[Event]:
             daily_budget_micros=72_000_000,
         ),
         campaign.CampaignChangeFailed(**change, platform="google_ads", change="launch", error=ERROR),
+        campaign.GoogleAdsBidTargetUpdateRequested(**change, platform_campaign_id="111", target_roas=4.2),
+        campaign.CampaignBidTargetChanged(
+            **change, platform="google_ads", platform_campaign_id="111", target_roas=4.2
+        ),
+        campaign.CampaignBidTargetChangeFailed(
+            **change, platform="google_ads", platform_campaign_id="111", error=ERROR
+        ),
         metrics.MetricsObserved(
             platform="google_ads",
             account_external_id="1234567890",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from zamc_events.contracts.base import Event
 from zamc_events.contracts.common import Micros, Platform, PlatformError, Value
@@ -132,6 +132,20 @@ class StatusUpdateRequested(PlatformChangeCommand):
     status: CampaignStatus
 
 
+class BidTargetUpdateRequested(PlatformChangeCommand):
+    """Move the target of a campaign that bids to one: exactly one of target ROAS or target CPA."""
+
+    platform_campaign_id: str
+    target_roas: float | None = Field(default=None, gt=0, description="value / spend, e.g. 4.2")
+    target_cpa_micros: Micros | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> BidTargetUpdateRequested:
+        if (self.target_roas is None) == (self.target_cpa_micros is None):
+            raise ValueError("give exactly one of target_roas and target_cpa_micros")
+        return self
+
+
 class GoogleAdsRollbackRequested(RollbackRequested):
     subject: ClassVar[str] = "zamc.google_ads.rollback_requested.v1"
 
@@ -164,6 +178,12 @@ class MetaStatusUpdateRequested(StatusUpdateRequested):
     subject: ClassVar[str] = "zamc.meta.status_update_requested.v1"
 
 
+class GoogleAdsBidTargetUpdateRequested(BidTargetUpdateRequested):
+    """Google Ads: target ROAS on Maximize conversion value, target CPA on Maximize conversions."""
+
+    subject: ClassVar[str] = "zamc.google_ads.bid_target_update_requested.v1"
+
+
 class CampaignChanged(Event):
     """A connector applied a change command (rollback, launch, budget or status)."""
 
@@ -185,4 +205,27 @@ class CampaignChangeFailed(Event):
     platform: Platform
     account_external_id: str
     change: Literal["rollback", "launch", "budget", "status"]
+    error: PlatformError
+
+
+class CampaignBidTargetChanged(Event):
+    """A connector set a campaign's bid target (the answer to `bid_target_update_requested`)."""
+
+    subject: ClassVar[str] = "zamc.campaign.bid_target_changed.v1"
+    change_id: uuid.UUID
+    deployment_id: uuid.UUID | None = None
+    platform: Platform
+    account_external_id: str
+    platform_campaign_id: str
+    target_roas: float | None = None
+    target_cpa_micros: Micros | None = None
+
+
+class CampaignBidTargetChangeFailed(Event):
+    subject: ClassVar[str] = "zamc.campaign.bid_target_change_failed.v1"
+    change_id: uuid.UUID
+    deployment_id: uuid.UUID | None = None
+    platform: Platform
+    account_external_id: str
+    platform_campaign_id: str
     error: PlatformError
