@@ -338,7 +338,7 @@ def test_no_recommendation_of_any_kind_breaks_a_guardrail(campaigns, guard, cap,
                 )
                 assert data_problem(state, guard, to_raise=change.new > change.current) is None
             elif change.field in BID_TARGETS:
-                assert draft.kind == "bid_adjustment" and not draft.applicable
+                assert draft.kind == "bid_adjustment" and draft.applicable
                 assert change.current is not None and change.current > 0
                 assert abs(change.new - change.current) <= guard.max_change_fraction * change.current + 1e-9
                 assert data_problem(state, guard) is None

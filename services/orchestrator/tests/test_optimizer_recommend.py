@@ -128,7 +128,7 @@ def test_a_target_roas_steps_towards_the_portfolio_marginal_roas_by_at_most_the_
     history = campaign("c1", bidding="TARGET_ROAS", target=5.0)
     (draft,) = bids(history, marginal=4.0, guard=Guardrails(max_change_fraction=0.1))
     (action,) = draft.actions
-    assert draft.kind == "bid_adjustment" and not draft.applicable  # advice: no platform command yet
+    assert draft.kind == "bid_adjustment" and draft.applicable  # sent as bid_target_update_requested
     assert action.target_roas == 4.5 and action.platform_object_id == "c1"  # 5.0 - 10 %, not 4.0
     assert draft.title == "Set the target ROAS of campaign c1 to 4.50"
     impact = draft.expected_impact

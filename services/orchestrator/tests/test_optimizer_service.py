@@ -15,12 +15,15 @@ from sqlalchemy import select
 import zamc_orchestrator
 from zamc_cli.embedded import free_port
 from zamc_events.contracts.campaign import (
+    CampaignBidTargetChanged,
+    CampaignBidTargetChangeFailed,
     CampaignChanged,
     CampaignDeployed,
     DeploymentTarget,
     DeployRequested,
     PlatformObject,
 )
+from zamc_events.contracts.common import PlatformError
 from zamc_events.contracts.metrics import MetricObservation, MetricsObserved, RollupRow, RollupUpdated
 from zamc_events.contracts.optimization import (
     AutopilotChanged,
@@ -67,10 +70,19 @@ def settings_for(nats_url: str, database_url: str) -> Settings:
     )
 
 
-async def deploy(js, make_brief) -> tuple[uuid.UUID, dict[str, int]]:
-    """Publish a deployment of the rules strategy (one Google campaign, one Meta campaign) and its answers."""
+async def deploy(js, make_brief, **google_bidding: Any) -> tuple[uuid.UUID, dict[str, int]]:
+    """Publish a deployment of the rules strategy (one Google campaign, one Meta campaign) and its answers.
+
+    `google_bidding` overrides the Google campaign's bidding (e.g. bidding_strategy="TARGET_ROAS").
+    """
     brief = make_brief()
     strategy = build_strategy(brief=brief, strategy_id=uuid.uuid4())
+    if google_bidding:
+        campaigns = strategy.google_ads.campaigns
+        google_ads = strategy.google_ads.model_copy(
+            update={"campaigns": [campaigns[0].model_copy(update=google_bidding), *campaigns[1:]]}
+        )
+        strategy = strategy.model_copy(update={"google_ads": google_ads})
     deployment_id = uuid.uuid4()
     targets = [
         DeploymentTarget(platform="google_ads", account_external_id=GOOGLE_ACCOUNT),
@@ -586,3 +598,120 @@ async def test_a_deployment_sets_the_projects_total_budget_from_its_brief(nats_u
                 await session.execute(select(t.projects).where(t.projects.c.project_id == brief.project_id))
             ).one()
         assert (row.total_budget_micros, row.daily_cap_micros) == (900_000_000, strategy.daily_budget_micros)
+
+
+async def test_applying_a_bid_target_sends_the_google_command_and_a_failure_restores_the_target(
+    jetstream, nats_url, database_url, make_brief
+):
+    optimizer = OptimizerSettings(evaluation_interval_seconds=3600)  # rounds are run by the test
+    now = datetime.now(UTC)
+    async with (
+        EventProbe.watching(jetstream, "zamc.optimization.>", "zamc.google_ads.>") as probe,
+        running_service(definition_for(optimizer), settings_for(nats_url, database_url)) as runtime,
+    ):
+        await deploy(jetstream, make_brief, bidding_strategy="TARGET_ROAS", target_roas=TARGET_ROAS)
+        budgets = await _budgets(runtime)
+        await feed_rollups(jetstream, budgets, history(now, days=3), now)
+
+        async def ready():
+            return len(await rows(runtime, select(t.campaign_hours.c.campaign_id).distinct())) == 2
+
+        await eventually(ready)
+        await service.evaluate_all(
+            sessions=runtime.sessions, publisher=runtime.publisher, settings=optimizer, now=now
+        )
+        (bid,) = await probe.wait_for(
+            "zamc.optimization.recommended.v1", lambda d: d.kind == "bid_adjustment"
+        )
+        (action,) = bid.data.actions
+        assert bid.data.evidence["applicable"] and action.platform_object_id == GOOGLE
+        assert 0 < abs(action.target_roas - TARGET_ROAS) <= 0.2 * TARGET_ROAS
+
+        user = uuid.uuid4()
+        await publish_event(
+            jetstream,
+            OptimizationApplyRequested(recommendation_id=bid.data.recommendation_id, requested_by=user),
+            tenant_id=TENANT,
+        )
+        (command,) = await probe.wait_for("zamc.google_ads.bid_target_update_requested.v1")
+        assert (
+            command.data.platform_campaign_id,
+            command.data.target_roas,
+            command.data.target_cpa_micros,
+        ) == (
+            GOOGLE,
+            action.target_roas,
+            None,
+        )
+        assert command.data.account_external_id == GOOGLE_ACCOUNT and command.data.deployment_id is not None
+        (applied,) = await probe.wait_for("zamc.optimization.applied.v1")
+        assert applied.data.change_ids == [command.data.change_id]
+        (audit,) = await rows(
+            runtime, select(t.changes).where(t.changes.c.change_id == command.data.change_id)
+        )
+        assert (audit.field, audit.old_value, audit.new_value, audit.outcome) == (
+            "target_roas",
+            str(TARGET_ROAS),
+            str(action.target_roas),
+            "requested",
+        )
+        assert await _bid_target(runtime) == action.target_roas
+
+        # the platform refuses: the audit says why, and the optimiser's view of the target is restored
+        error = PlatformError(code="BIDDING_STRATEGY_NOT_SUPPORTED", message="not a target ROAS campaign")
+        await publish_event(
+            jetstream,
+            CampaignBidTargetChangeFailed(
+                change_id=command.data.change_id,
+                platform="google_ads",
+                account_external_id=GOOGLE_ACCOUNT,
+                platform_campaign_id=GOOGLE,
+                error=error,
+            ),
+            tenant_id=TENANT,
+        )
+
+        async def failed():
+            found = await rows(
+                runtime, select(t.changes).where(t.changes.c.change_id == command.data.change_id)
+            )
+            return found[0].outcome == "failed" and found[0]
+
+        assert (await eventually(failed)).error == f"{error.code}: {error.message}"
+        assert await _bid_target(runtime) == TARGET_ROAS
+
+        # a later confirmation (e.g. a retried command) sets the target the platform reports
+        await publish_event(
+            jetstream,
+            CampaignBidTargetChanged(
+                change_id=command.data.change_id,
+                platform="google_ads",
+                account_external_id=GOOGLE_ACCOUNT,
+                platform_campaign_id=GOOGLE,
+                target_roas=action.target_roas,
+            ),
+            tenant_id=TENANT,
+        )
+
+        async def confirmed():
+            return await _bid_target(runtime) == action.target_roas
+
+        await eventually(confirmed)
+
+
+TARGET_ROAS = 9.0
+
+
+async def _budgets(runtime) -> dict[str, int]:
+    async def known():
+        found = await rows(runtime, select(t.campaigns.c.campaign_id, t.campaigns.c.daily_budget_micros))
+        return len(found) == 2 and all(r.daily_budget_micros for r in found) and found
+
+    return {r.campaign_id: r.daily_budget_micros for r in await eventually(known)}
+
+
+async def _bid_target(runtime) -> float | None:
+    (campaign,) = await rows(
+        runtime, select(t.campaigns.c.bidding).where(t.campaigns.c.campaign_id == GOOGLE)
+    )
+    return campaign.bidding.get("bid_target")

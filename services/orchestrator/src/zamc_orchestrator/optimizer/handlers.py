@@ -15,6 +15,8 @@ import structlog
 
 from zamc_events.contracts.base import utcnow
 from zamc_events.contracts.campaign import (
+    CampaignBidTargetChanged,
+    CampaignBidTargetChangeFailed,
     CampaignChanged,
     CampaignChangeFailed,
     CampaignDeployed,
@@ -76,12 +78,20 @@ def optimizer_handlers(
             ctx.session, ctx.data, tenant_id=ctx.envelope.tenant_id, at=ctx.envelope.occurred_at
         )
 
+    async def bid_target_changed(ctx: HandlerContext) -> None:
+        await repo.record_bid_target_changed(ctx.session, ctx.data, at=ctx.envelope.occurred_at)
+
+    async def bid_target_change_failed(ctx: HandlerContext) -> None:
+        await repo.record_bid_target_change_failed(ctx.session, ctx.data, at=ctx.envelope.occurred_at)
+
     return {
         RollupUpdated.subject: rollup_updated,
         MetricsObserved.subject: metrics_observed,
         OptimizationApplyRequested.subject: apply_requested,
         OptimizationDismissed.subject: dismissed,
         AutopilotChanged.subject: autopilot_changed,
+        CampaignBidTargetChanged.subject: bid_target_changed,
+        CampaignBidTargetChangeFailed.subject: bid_target_change_failed,
         **campaign_event_handlers(runtime),
     }
 

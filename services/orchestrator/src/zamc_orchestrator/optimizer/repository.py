@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zamc_events.contracts.campaign import (
+    CampaignBidTargetChanged,
+    CampaignBidTargetChangeFailed,
     CampaignChanged,
     CampaignChangeFailed,
     CampaignDeployed,
@@ -367,6 +370,48 @@ async def record_change_failed(session: AsyncSession, event: CampaignChangeFaile
             )
     elif audit.field == "status" and audit.object_kind != "campaign" and audit.old_value:
         await _set_object_status(session, audit, audit.old_value, at)
+
+
+async def set_bid_target(session: AsyncSession, key: CampaignKey, target: float | int | None) -> None:
+    await session.execute(
+        update(t.campaigns)
+        .where(key_filter(t.campaigns, key))
+        .values(
+            bidding=t.campaigns.c.bidding.op("||")(bindparam(None, {"bid_target": target}, type_=JSONB)),
+            updated_at=func.now(),
+        )
+    )
+
+
+async def record_bid_target_changed(
+    session: AsyncSession, event: CampaignBidTargetChanged, *, at: datetime
+) -> None:
+    await session.execute(
+        update(t.changes)
+        .where(t.changes.c.change_id == event.change_id)
+        .values(outcome="applied", outcome_at=at)
+    )
+    key = CampaignKey(event.platform, event.account_external_id, event.platform_campaign_id)
+    target = event.target_roas if event.target_roas is not None else event.target_cpa_micros
+    await set_bid_target(session, key, target)
+
+
+async def record_bid_target_change_failed(
+    session: AsyncSession, event: CampaignBidTargetChangeFailed, *, at: datetime
+) -> None:
+    audit = (
+        await session.execute(
+            update(t.changes)
+            .where(t.changes.c.change_id == event.change_id)
+            .values(outcome="failed", outcome_at=at, error=f"{event.error.code}: {event.error.message}")
+            .returning(t.changes.c.old_value, t.changes.c.field)
+        )
+    ).first()
+    if audit is None or audit.old_value is None:
+        return
+    old = float(audit.old_value) if audit.field == "target_roas" else int(audit.old_value)
+    key = CampaignKey(event.platform, event.account_external_id, event.platform_campaign_id)
+    await set_bid_target(session, key, old)  # undo what was assumed when the command was sent
 
 
 async def _set_object_status(session: AsyncSession, audit: Any, status: str, at: datetime) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zamc_events.contracts.base import Event
 from zamc_events.contracts.campaign import (
+    GoogleAdsBidTargetUpdateRequested,
     GoogleAdsBudgetUpdateRequested,
     GoogleAdsStatusUpdateRequested,
     MetaBudgetUpdateRequested,
@@ -54,6 +55,7 @@ log = structlog.get_logger("zamc.optimizer")
 Emit = Callable[[Event], Awaitable[Any]]
 BUDGET_COMMANDS = {"google_ads": GoogleAdsBudgetUpdateRequested, "meta": MetaBudgetUpdateRequested}
 STATUS_COMMANDS = {"google_ads": GoogleAdsStatusUpdateRequested, "meta": MetaStatusUpdateRequested}
+BID_TARGET_COMMANDS = {"google_ads": GoogleAdsBidTargetUpdateRequested}  # Meta: bids stay the platform's
 EVALUATION_LOCK = 0x7A616D636F7074  # pg advisory lock: one optimiser round at a time, across replicas
 
 
@@ -382,7 +384,11 @@ async def apply_recommendation(
     reason = None
     if row.status != "open":
         reason = f"the recommendation is {row.status}"
-    elif not recommended.evidence.get("applicable", True) or recommended.kind not in AUTOMATABLE:
+    elif (
+        not recommended.evidence.get("applicable", True)
+        or recommended.kind not in AUTOMATABLE
+        or _unsendable(recommended.actions)
+    ):
         reason = "advice only: ZAMC cannot yet send this change to the platform; apply it in the ad platform"
     state = await repo.load_project(session, row.project_id, lock=True) if row.project_id else None
     if reason is None and state is None:
@@ -403,7 +409,6 @@ async def apply_recommendation(
         )
         log.info("apply refused", recommendation_id=str(recommendation_id), reason=reason)
         return []
-    budgets = {h.key: h.daily_budget_micros for h in state.histories}
     change_ids: list[uuid.UUID] = []
     for action in recommended.actions:
         change_id = uuid.UUID(
@@ -412,97 +417,17 @@ async def apply_recommendation(
         )
         key = CampaignKey(action.platform, action.account_external_id, action.platform_object_id)
         campaign_key = key if action.object_kind == "campaign" else _campaign_key(state, action)
-        deployment_id = state.deployments.get(campaign_key) if campaign_key else None
-        if action.daily_budget_micros is not None:
-            old = budgets.get(key)
-            await emit(
-                BUDGET_COMMANDS[action.platform](
-                    change_id=change_id,
-                    deployment_id=deployment_id,
-                    account_external_id=action.account_external_id,
-                    reason=recommended.title,
-                    platform_campaign_id=action.platform_object_id,
-                    daily_budget_micros=action.daily_budget_micros,
-                )
-            )
-            await session.execute(
-                update(t.campaigns)
-                .where(repo.key_filter(t.campaigns, key))
-                .values(
-                    daily_budget_micros=action.daily_budget_micros, last_changed_at=now, updated_at=func.now()
-                )
-            )
-            await session.execute(
-                t.budget_history.insert().values(
-                    platform=key.platform,
-                    account_external_id=key.account_external_id,
-                    campaign_id=key.campaign_id,
-                    effective_at=now,
-                    daily_budget_micros=action.daily_budget_micros,
-                    source="applied",
-                    change_id=change_id,
-                )
-            )
-            await _audit_one(
-                session,
-                row,
-                action,
-                change_id,
-                "daily_budget_micros",
-                old,
-                action.daily_budget_micros,
-                actor,
-                now,
-                recommended.title,
-            )
-        elif action.status is not None:
-            old_status = _status_of(state, action)
-            await emit(
-                STATUS_COMMANDS[action.platform](
-                    change_id=change_id,
-                    deployment_id=deployment_id,
-                    account_external_id=action.account_external_id,
-                    reason=recommended.title,
-                    platform_object_id=action.platform_object_id,
-                    object_kind=action.object_kind,
-                    status=action.status,
-                )
-            )
-            column = t.ads.c.ad_id if action.object_kind == "ad" else t.ads.c.ad_group_id
-            await session.execute(
-                update(t.ads)
-                .where(
-                    t.ads.c.platform == action.platform,
-                    t.ads.c.account_external_id == action.account_external_id,
-                    column == action.platform_object_id,
-                )
-                .values(
-                    status=action.status,
-                    paused_by_optimizer=action.status == "PAUSED",
-                    status_changed_at=now,
-                    updated_at=func.now(),
-                )
-            )
-            if campaign_key is not None:
-                await session.execute(
-                    update(t.campaigns)
-                    .where(repo.key_filter(t.campaigns, campaign_key))
-                    .values(last_changed_at=now, updated_at=func.now())
-                )
-            await _audit_one(
-                session,
-                row,
-                action,
-                change_id,
-                "status",
-                old_status,
-                action.status,
-                actor,
-                now,
-                recommended.title,
-            )
-        else:
+        command = {
+            "change_id": change_id,
+            "deployment_id": state.deployments.get(campaign_key) if campaign_key else None,
+            "account_external_id": action.account_external_id,
+            "reason": recommended.title,
+        }
+        send = _sender_of(action)
+        if send is None:
             continue
+        field, old, new = await send(session, emit, state, action, key, campaign_key, command, now)
+        await _audit_one(session, row, action, change_id, field, old, new, actor, now, recommended.title)
         change_ids.append(change_id)
     await session.execute(
         update(t.recommendations)
@@ -513,6 +438,107 @@ async def apply_recommendation(
         OptimizationApplied(recommendation_id=recommendation_id, change_ids=change_ids, applied_by=actor)
     )
     return change_ids
+
+
+Sender = Callable[..., Awaitable[tuple[str, Any, Any]]]
+
+
+def _sender_of(action: RecommendedAction) -> Sender | None:
+    if action.daily_budget_micros is not None:
+        return _send_budget
+    if action.status is not None:
+        return _send_status
+    if action.target_roas is not None or action.target_cpa_micros is not None:
+        return _send_bid_target
+    return None
+
+
+def _unsendable(actions: list[RecommendedAction]) -> bool:
+    """True when some action has no platform command (a bid target on a platform without one)."""
+    return any(_sender_of(a) is _send_bid_target and a.platform not in BID_TARGET_COMMANDS for a in actions)
+
+
+async def _send_budget(session, emit, state, action, key, campaign_key, command, now) -> tuple[str, Any, Any]:
+    old = next((h.daily_budget_micros for h in state.histories if h.key == key), None)
+    await emit(
+        BUDGET_COMMANDS[action.platform](
+            **command,
+            platform_campaign_id=action.platform_object_id,
+            daily_budget_micros=action.daily_budget_micros,
+        )
+    )
+    await session.execute(
+        update(t.campaigns)
+        .where(repo.key_filter(t.campaigns, key))
+        .values(daily_budget_micros=action.daily_budget_micros, last_changed_at=now, updated_at=func.now())
+    )
+    await session.execute(
+        t.budget_history.insert().values(
+            platform=key.platform,
+            account_external_id=key.account_external_id,
+            campaign_id=key.campaign_id,
+            effective_at=now,
+            daily_budget_micros=action.daily_budget_micros,
+            source="applied",
+            change_id=command["change_id"],
+        )
+    )
+    return "daily_budget_micros", old, action.daily_budget_micros
+
+
+async def _send_status(session, emit, state, action, key, campaign_key, command, now) -> tuple[str, Any, Any]:
+    old = _status_of(state, action)
+    await emit(
+        STATUS_COMMANDS[action.platform](
+            **command,
+            platform_object_id=action.platform_object_id,
+            object_kind=action.object_kind,
+            status=action.status,
+        )
+    )
+    column = t.ads.c.ad_id if action.object_kind == "ad" else t.ads.c.ad_group_id
+    await session.execute(
+        update(t.ads)
+        .where(
+            t.ads.c.platform == action.platform,
+            t.ads.c.account_external_id == action.account_external_id,
+            column == action.platform_object_id,
+        )
+        .values(
+            status=action.status,
+            paused_by_optimizer=action.status == "PAUSED",
+            status_changed_at=now,
+            updated_at=func.now(),
+        )
+    )
+    if campaign_key is not None:
+        await _mark_changed(session, campaign_key, now)
+    return "status", old, action.status
+
+
+async def _send_bid_target(
+    session, emit, state, action, key, campaign_key, command, now
+) -> tuple[str, Any, Any]:
+    field = "target_roas" if action.target_roas is not None else "target_cpa_micros"
+    new = getattr(action, field)
+    history = next((h for h in state.histories if h.key == key), None)
+    old = history.bid_target if history is not None else None
+    await emit(
+        BID_TARGET_COMMANDS[action.platform](
+            **command, platform_campaign_id=action.platform_object_id, **{field: new}
+        )
+    )
+    await repo.set_bid_target(session, key, new)
+    await _mark_changed(session, key, now)
+    return field, old, new
+
+
+async def _mark_changed(session: AsyncSession, key: CampaignKey, now: datetime) -> None:
+    await session.execute(
+        update(t.campaigns)
+        .where(repo.key_filter(t.campaigns, key))
+        .values(last_changed_at=now, updated_at=func.now())
+    )
 
 
 def _campaign_key(state: repo.ProjectState, action: RecommendedAction) -> CampaignKey | None:
@@ -568,6 +594,7 @@ async def _audit(
     session: AsyncSession, row: Any, actions, *, actor: str, now: datetime, outcome: str, error: str
 ) -> None:
     for action in actions or [None]:
+        field, value = _requested(action) if action else ("status", None)
         await session.execute(
             t.changes.insert().values(
                 change_id=uuid.uuid4(),
@@ -578,15 +605,9 @@ async def _audit(
                 account_external_id=action.account_external_id if action else "-",
                 object_kind=action.object_kind if action else "-",
                 object_id=action.platform_object_id if action else "-",
-                field="daily_budget_micros"
-                if action and action.daily_budget_micros is not None
-                else "status",
+                field=field,
                 old_value=None,
-                new_value=str(
-                    action.daily_budget_micros
-                    if action and action.daily_budget_micros is not None
-                    else (action.status if action else None)
-                ),
+                new_value=str(value),
                 actor=actor[:64],
                 reason=OptimizationRecommended.model_validate(row.payload).title,
                 requested_at=now,
@@ -595,6 +616,14 @@ async def _audit(
                 error=error,
             )
         )
+
+
+def _requested(action: RecommendedAction) -> tuple[str, Any]:
+    """The field an action changes and the value it asks for."""
+    for field in ("daily_budget_micros", "target_roas", "target_cpa_micros"):
+        if getattr(action, field) is not None:
+            return field, getattr(action, field)
+    return "status", action.status
 
 
 async def _audit_one(session, row, action, change_id, field, old, new, actor, now, reason) -> None:

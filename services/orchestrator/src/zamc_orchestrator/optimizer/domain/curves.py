@@ -24,9 +24,9 @@ from scipy.optimize import least_squares
 
 def hill(spend: np.ndarray | float, top: np.ndarray | float, half: np.ndarray | float, h: np.ndarray | float):
     spend = np.maximum(np.asarray(spend, dtype=float), 0.0)
-    ratio = np.where(spend > 0, (np.asarray(half, dtype=float) / np.maximum(spend, 1e-300)), np.inf)
-    # top * s^h / (s^h + k^h) = top / (1 + (k/s)^h), stable for large exponents
-    with np.errstate(over="ignore"):
+    # top * s^h / (s^h + k^h) = top / (1 + (k/s)^h), stable for large exponents; k/0 = inf gives 0
+    with np.errstate(over="ignore", divide="ignore"):
+        ratio = np.where(spend > 0, np.asarray(half, dtype=float) / np.maximum(spend, 1e-300), np.inf)
         return np.asarray(top, dtype=float) / (1.0 + ratio ** np.asarray(h, dtype=float))
 
 

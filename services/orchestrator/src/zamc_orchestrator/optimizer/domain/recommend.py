@@ -23,7 +23,7 @@ from zamc_orchestrator.optimizer.domain.model import CampaignHistory, CampaignKe
 from zamc_orchestrator.optimizer.domain.siblings import SiblingDecision
 
 MICROS = 1_000_000
-AUTOMATABLE = frozenset({"budget_shift", "pause", "resume", "ab_winner"})
+AUTOMATABLE = frozenset({"budget_shift", "bid_adjustment", "pause", "resume", "ab_winner"})
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Draft:
     evidence: dict
     expected_impact: ExpectedImpact | None
     confidence: float
-    applicable: bool = True  # False: advice only (warnings, bid targets: no platform command yet)
+    applicable: bool = True  # False: advice only (warnings): nothing to send to a platform
     extra: dict = field(default_factory=dict)
 
     def fingerprint(self) -> str:
@@ -317,7 +317,6 @@ def bid_target_drafts(
                     high=round(impact["high"]),
                 ),
                 confidence=impact["confidence"],
-                applicable=False,
             )
         )
     return out
