@@ -363,6 +363,8 @@ export interface RecommendedAction {
   object_kind: string;
   daily_budget_micros?: number | null;
   status?: "ENABLED" | "PAUSED" | null;
+  target_roas?: number | null;
+  target_cpa_micros?: number | null;
 }
 
 export interface Recommendation {

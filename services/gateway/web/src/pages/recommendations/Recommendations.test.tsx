@@ -103,7 +103,7 @@ describe("Recommendations", () => {
   });
 
   it("offers no Apply for advice ZAMC cannot carry out, only Dismiss", async () => {
-    const advice = { ...recommendation, id: "r2", kind: "bid_adjustment", title: "Raise the target ROAS of Trail – Search", actions: [] };
+    const advice = { ...recommendation, id: "r2", kind: "warning", title: "Trail – Search is limited by its budget", actions: [] };
     vi.stubGlobal(
       "fetch",
       vi.fn(async (url: string) => {
@@ -118,6 +118,29 @@ describe("Recommendations", () => {
     expect(within(card).queryByRole("button", { name: "Apply" })).toBeNull();
     expect(within(card).getByText(/Advice only/)).toBeTruthy();
     expect(within(card).getByRole("button", { name: "Dismiss" })).toBeTruthy();
+  });
+
+  it("describes a bid-target change and offers to apply it", async () => {
+    const bid = {
+      ...recommendation,
+      id: "r3",
+      kind: "bid_adjustment",
+      title: "Set the target ROAS of campaign 200 to 4.50",
+      actions: [{ ...recommendation.actions[0], daily_budget_micros: null, target_roas: 4.5 }],
+    };
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string) => {
+        if (url.startsWith("/api/v1/recommendations?")) return json([bid]);
+        if (url.startsWith("/api/v1/campaigns")) return json(campaigns);
+        if (url.endsWith("/autopilot")) return json({ project_id: "p1", enabled: false });
+        return json({}, 404);
+      }),
+    );
+    render(<Recommendations params={{ projectId: "p1" }} />);
+    const card = (await screen.findByRole("heading", { name: bid.title })).closest("section")!;
+    expect(within(card).getByText("Google Ads: set the target ROAS of Trail – Search to 4.50")).toBeTruthy();
+    expect(within(card).getByRole("button", { name: "Apply" })).toBeTruthy();
   });
 
   it("says what happens when there is nothing to decide", async () => {

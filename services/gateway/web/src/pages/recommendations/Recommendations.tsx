@@ -117,6 +117,9 @@ function describeAction(action: Recommendation["actions"][number], campaigns: Ca
     return `${where}: set the daily budget of ${name} to ${money(action.daily_budget_micros, campaign?.currency ?? "EUR")}${before ? ` (now ${money(before, campaign!.currency)})` : ""}`;
   }
   if (action.status) return `${where}: ${action.status === "PAUSED" ? "pause" : "resume"} ${name}`;
+  if (action.target_roas) return `${where}: set the target ROAS of ${name} to ${action.target_roas.toFixed(2)}`;
+  if (action.target_cpa_micros)
+    return `${where}: set the target CPA of ${name} to ${money(action.target_cpa_micros, campaign?.currency ?? "EUR")}`;
   return `${where}: change ${name}`;
 }
 
