@@ -208,24 +208,22 @@ class CampaignChangeFailed(Event):
     error: PlatformError
 
 
-class CampaignBidTargetChanged(Event):
-    """A connector set a campaign's bid target (the answer to `bid_target_update_requested`)."""
-
-    subject: ClassVar[str] = "zamc.campaign.bid_target_changed.v1"
+class BidTargetAnswer(Event):
     change_id: uuid.UUID
     deployment_id: uuid.UUID | None = None
     platform: Platform
     account_external_id: str
     platform_campaign_id: str
+
+
+class CampaignBidTargetChanged(BidTargetAnswer):
+    """A connector set a campaign's bid target (the answer to `bid_target_update_requested`)."""
+
+    subject: ClassVar[str] = "zamc.campaign.bid_target_changed.v1"
     target_roas: float | None = None
     target_cpa_micros: Micros | None = None
 
 
-class CampaignBidTargetChangeFailed(Event):
+class CampaignBidTargetChangeFailed(BidTargetAnswer):
     subject: ClassVar[str] = "zamc.campaign.bid_target_change_failed.v1"
-    change_id: uuid.UUID
-    deployment_id: uuid.UUID | None = None
-    platform: Platform
-    account_external_id: str
-    platform_campaign_id: str
     error: PlatformError

@@ -276,16 +276,7 @@ async def record_deployed(
             )
         )
         if budget:
-            await session.execute(
-                t.budget_history.insert().values(
-                    platform=key.platform,
-                    account_external_id=key.account_external_id,
-                    campaign_id=key.campaign_id,
-                    effective_at=at,
-                    daily_budget_micros=budget,
-                    source="deployed",
-                )
-            )
+            await record_budget(session, key, budget, at=at, source="deployed")
     ads = [
         {
             "platform": event.platform,
@@ -321,16 +312,13 @@ async def record_changed(session: AsyncSession, event: CampaignChanged, *, at: d
             values["daily_budget_micros"] = event.daily_budget_micros
             values["last_changed_at"] = func.greatest(func.coalesce(t.campaigns.c.last_changed_at, at), at)
             if current != event.daily_budget_micros:
-                await session.execute(
-                    t.budget_history.insert().values(
-                        platform=key.platform,
-                        account_external_id=key.account_external_id,
-                        campaign_id=key.campaign_id,
-                        effective_at=at,
-                        daily_budget_micros=event.daily_budget_micros,
-                        source="changed",
-                        change_id=event.change_id,
-                    )
+                await record_budget(
+                    session,
+                    key,
+                    event.daily_budget_micros,
+                    at=at,
+                    source="changed",
+                    change_id=event.change_id,
                 )
         if event.status is not None and (audit is None or audit.object_kind == "campaign"):
             values["status"] = event.status
@@ -357,19 +345,34 @@ async def record_change_failed(session: AsyncSession, event: CampaignChangeFaile
             .values(daily_budget_micros=int(audit.old_value), updated_at=func.now())
         )
         if result.rowcount:
-            await session.execute(
-                t.budget_history.insert().values(
-                    platform=key.platform,
-                    account_external_id=key.account_external_id,
-                    campaign_id=key.campaign_id,
-                    effective_at=at,
-                    daily_budget_micros=int(audit.old_value),
-                    source="reverted",
-                    change_id=event.change_id,
-                )
+            await record_budget(
+                session, key, int(audit.old_value), at=at, source="reverted", change_id=event.change_id
             )
     elif audit.field == "status" and audit.object_kind != "campaign" and audit.old_value:
         await _set_object_status(session, audit, audit.old_value, at)
+
+
+async def record_budget(
+    session: AsyncSession,
+    key: CampaignKey,
+    daily_budget_micros: int,
+    *,
+    at: datetime,
+    source: str,
+    change_id: uuid.UUID | None = None,
+) -> None:
+    """One row of a campaign's budget history: deployed, applied, changed or reverted."""
+    await session.execute(
+        t.budget_history.insert().values(
+            platform=key.platform,
+            account_external_id=key.account_external_id,
+            campaign_id=key.campaign_id,
+            effective_at=at,
+            daily_budget_micros=daily_budget_micros,
+            source=source,
+            change_id=change_id,
+        )
+    )
 
 
 async def set_bid_target(session: AsyncSession, key: CampaignKey, target: float | int | None) -> None:

@@ -472,16 +472,8 @@ async def _send_budget(session, emit, state, action, key, campaign_key, command,
         .where(repo.key_filter(t.campaigns, key))
         .values(daily_budget_micros=action.daily_budget_micros, last_changed_at=now, updated_at=func.now())
     )
-    await session.execute(
-        t.budget_history.insert().values(
-            platform=key.platform,
-            account_external_id=key.account_external_id,
-            campaign_id=key.campaign_id,
-            effective_at=now,
-            daily_budget_micros=action.daily_budget_micros,
-            source="applied",
-            change_id=command["change_id"],
-        )
+    await repo.record_budget(
+        session, key, action.daily_budget_micros, at=now, source="applied", change_id=command["change_id"]
     )
     return "daily_budget_micros", old, action.daily_budget_micros
 
