@@ -122,6 +122,47 @@ def test_resource_services_and_validate_only(google_client, fresh: Sandbox) -> N
     assert not fresh.market.campaign(campaign_name.rsplit("/", 1)[1]).active
 
 
+def test_a_bid_target_update_with_a_field_mask_changes_only_that_field(google_client, fresh: Sandbox) -> None:
+    client = google_client()
+    operations = [budget_operation(client), campaign_operation(client)]
+    campaign = operations[1].campaign_operation.create
+    campaign.maximize_conversion_value.target_roas = 3.0
+    campaign.maximize_conversion_value.cpc_bid_ceiling_micros = 2_000_000
+    campaign_name = _mutate(client, operations).mutate_operation_responses[1].campaign_result.resource_name
+    service = client.get_service("GoogleAdsService")
+    query = (
+        "SELECT campaign.bidding_strategy_type, campaign.maximize_conversion_value.target_roas, "
+        "campaign.maximize_conversion_value.cpc_bid_ceiling_micros, campaign.status FROM campaign"
+    )
+    [row] = service.search(customer_id=CUSTOMER_ID, query=query)
+    assert row.campaign.bidding_strategy_type.name == "MAXIMIZE_CONVERSION_VALUE"  # output-only, derived
+
+    update = client.get_type("CampaignOperation")
+    update.update.resource_name = campaign_name
+    update.update.maximize_conversion_value.target_roas = 4.5
+    client.copy_from(update.update_mask, protobuf_helpers.field_mask(None, update.update._pb))
+    assert "maximize_conversion_value.target_roas" in update.update_mask.paths
+    client.get_service("CampaignService").mutate_campaigns(customer_id=CUSTOMER_ID, operations=[update])
+    [row] = service.search(customer_id=CUSTOMER_ID, query=query)
+    assert row.campaign.maximize_conversion_value.target_roas == 4.5
+    assert row.campaign.maximize_conversion_value.cpc_bid_ceiling_micros == 2_000_000  # not in the mask
+    assert row.campaign.status.name == "ENABLED"
+
+    # Google keeps one standard scheme per campaign: setting another scheme's field switches to it
+    update = client.get_type("CampaignOperation")
+    update.update.resource_name = campaign_name
+    update.update.maximize_conversions.target_cpa_micros = 7_000_000
+    update.update_mask.paths.append("maximize_conversions.target_cpa_micros")
+    client.get_service("CampaignService").mutate_campaigns(customer_id=CUSTOMER_ID, operations=[update])
+    stored = fresh.google.get(campaign_name)
+    assert stored.WhichOneof("campaign_bidding_strategy") == "maximize_conversions"
+    assert stored.maximize_conversions.target_cpa_micros == 7_000_000
+    [row] = service.search(
+        customer_id=CUSTOMER_ID, query="SELECT campaign.bidding_strategy_type FROM campaign"
+    )
+    assert row.campaign.bidding_strategy_type.name == "MAXIMIZE_CONVERSIONS"
+
+
 def test_one_bad_operation_rejects_the_whole_mutate(google_client, fresh: Sandbox) -> None:
     client = google_client()
     operations = full_campaign(client)

@@ -15,6 +15,7 @@ from zamc_connector_google.config import DEVELOPMENT_TOKEN_KEY, Settings
 from zamc_connector_google.domain import keys, metric_sync
 from zamc_connector_google.domain.accounts import Customer, deployable, missing_scope
 from zamc_connector_google.domain.backoff import backoff_delay
+from zamc_connector_google.domain.bidding import BidTargetRefused, target_field
 from zamc_connector_google.domain.deployment import (
     CreatedObject,
     DeploymentResult,
@@ -22,6 +23,7 @@ from zamc_connector_google.domain.deployment import (
     IncompleteTreeError,
     match_existing,
     plan_deployment,
+    whole_units,
 )
 from zamc_connector_google.domain.errors import (
     AdsErrorDetail,
@@ -209,6 +211,46 @@ def test_refusals_a_user_cannot_fix_in_the_strategy_lead_with_what_to_do():
     assert to_platform_error(_failure("ad_error", "TOO_LONG")).message == "msg"  # the platform's own words
     assert has_duplicate_name(_failure("campaign_error", "DUPLICATE_CAMPAIGN_NAME"))
     assert not has_duplicate_name(_failure("ad_error", "TOO_LONG"))
+
+
+# ----- bid targets -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("target", "strategy", "path"),
+    [
+        ("target_roas", "MAXIMIZE_CONVERSION_VALUE", "maximize_conversion_value.target_roas"),
+        ("target_roas", "TARGET_ROAS", "target_roas.target_roas"),
+        ("target_cpa_micros", "MAXIMIZE_CONVERSIONS", "maximize_conversions.target_cpa_micros"),
+        ("target_cpa_micros", "TARGET_CPA", "target_cpa.target_cpa_micros"),
+    ],
+)
+def test_a_bid_target_is_written_into_the_scheme_the_campaign_bids_with(target, strategy, path):
+    assert target_field(campaign_id="1", target=target, bidding_strategy_type=strategy) == path
+
+
+def test_a_bid_target_for_another_strategy_or_a_portfolio_is_refused_with_what_to_do():
+    with pytest.raises(BidTargetRefused) as refused:
+        target_field(campaign_id="7", target="target_cpa_micros", bidding_strategy_type="MANUAL_CPC")
+    error = refused.value.error
+    assert (error.code, error.field, error.retryable) == (
+        "BIDDING_STRATEGY_MISMATCH",
+        "target_cpa_micros",
+        False,
+    )
+    assert error.message.startswith("Campaign 7 bids with Manual CPC; a target CPA applies only to Maximize")
+    with pytest.raises(BidTargetRefused) as refused:
+        target_field(
+            campaign_id="7",
+            target="target_roas",
+            bidding_strategy_type="TARGET_ROAS",
+            portfolio_strategy="customers/1/biddingStrategies/9",
+        )
+    assert refused.value.error.code == "PORTFOLIO_BIDDING_STRATEGY"
+    assert "customers/1/biddingStrategies/9" in refused.value.error.message
+    assert (whole_units(12_345_678, "EUR"), whole_units(1_500_000, "JPY"), whole_units(1, "USD")) == (
+        12_340_000,
+        1_000_000,
+        10_000,
+    )
 
 
 def test_policy_findings_name_topics_text_and_place(kit):

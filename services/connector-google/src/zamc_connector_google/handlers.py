@@ -10,6 +10,7 @@ from zamc_connector_google.service.linking import link_account, remove_connectio
 from zamc_connector_google.wiring import connector_for
 from zamc_events.contracts.accounts import GoogleAdsConnectionRemoved, GoogleAdsOAuthCodeReceived
 from zamc_events.contracts.campaign import (
+    GoogleAdsBidTargetUpdateRequested,
     GoogleAdsBudgetUpdateRequested,
     GoogleAdsDeployRequested,
     GoogleAdsLaunchRequested,
@@ -54,4 +55,5 @@ def handlers(runtime: ServiceRuntime) -> Mapping[str, Handler]:
         GoogleAdsLaunchRequested.subject: change_handler("launch"),
         GoogleAdsBudgetUpdateRequested.subject: change_handler("budget"),
         GoogleAdsStatusUpdateRequested.subject: change_handler("status"),
+        GoogleAdsBidTargetUpdateRequested.subject: change_handler("bid_target"),
     }

@@ -66,6 +66,17 @@ class _Transaction:
         yield from self.staged.items()
 
 
+def _fill_output_fields(kind: ResourceKind, message: Message) -> None:
+    """Output-only fields Google derives: a campaign's `bidding_strategy_type` names its standard bidding
+    scheme (`maximize_conversion_value` → MAXIMIZE_CONVERSION_VALUE), so setting another scheme's field
+    in an update switches the strategy, as on Google. Portfolio strategies are not simulated."""
+    if kind.name != "campaign":
+        return
+    scheme = message.WhichOneof("campaign_bidding_strategy")
+    if scheme and scheme != "bidding_strategy":
+        set_enum(message, "bidding_strategy_type", scheme.upper())
+
+
 def _is_removed(message: Message) -> bool:
     return "status" in message.DESCRIPTOR.fields_by_name and enum_name(message, "status") == "REMOVED"
 
@@ -155,6 +166,7 @@ class GoogleAdsStore:
                 op.operation.update, updated, replace_message_field=True, replace_repeated_field=True
             )
             self._check(txn, customer, op.kind, updated, where, creating=False, name=name)
+            _fill_output_fields(op.kind, updated)
         txn.staged[name] = updated
         return OperationResult(op.kind, name, updated)
 
@@ -212,6 +224,7 @@ class GoogleAdsStore:
         created.resource_name = name
         if "status" in created.DESCRIPTOR.fields_by_name and enum_name(created, "status") == "UNSPECIFIED":
             set_enum(created, "status", "ENABLED")
+        _fill_output_fields(kind, created)
         txn.staged[name] = created
         return OperationResult(kind, name, created)
 

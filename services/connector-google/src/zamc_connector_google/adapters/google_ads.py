@@ -118,6 +118,8 @@ class CampaignState:
     resource_name: str
     status: str
     budget_resource_name: str
+    bidding_strategy_type: str = ""  # e.g. MAXIMIZE_CONVERSION_VALUE
+    portfolio_strategy: str = ""  # the portfolio bidding strategy's resource name, if it uses one
 
 
 class GoogleAdsApi:
@@ -335,7 +337,8 @@ class GoogleAdsApi:
             access_token=access_token,
             login_customer_id=login_customer_id,
             customer_id=customer_id,
-            query="SELECT campaign.id, campaign.resource_name, campaign.status, campaign.campaign_budget "
+            query="SELECT campaign.id, campaign.resource_name, campaign.status, campaign.campaign_budget, "
+            "campaign.bidding_strategy_type, campaign.bidding_strategy "
             f"FROM campaign WHERE campaign.id IN ({ids})",
         )
         return {
@@ -344,6 +347,8 @@ class GoogleAdsApi:
                 r.campaign.resource_name,
                 r.campaign.status.name,
                 r.campaign.campaign_budget,
+                r.campaign.bidding_strategy_type.name,
+                r.campaign.bidding_strategy,
             )
             for r in rows
         }
@@ -538,4 +543,20 @@ def budget_operation(client: GoogleAdsClient, budget_resource_name: str, amount_
     operation.campaign_budget_operation.update.resource_name = budget_resource_name
     operation.campaign_budget_operation.update.amount_micros = amount_micros
     operation.campaign_budget_operation.update_mask.paths.append("amount_micros")
+    return [operation]
+
+
+def campaign_field_operation(
+    client: GoogleAdsClient, campaign_resource_name: str, field_path: str, value: Any
+) -> list[Any]:
+    """Update one (nested) campaign field, e.g. `maximize_conversion_value.target_roas`: only it is masked."""
+    operation = client.get_type("MutateOperation")
+    campaign = operation.campaign_operation.update
+    campaign.resource_name = campaign_resource_name
+    message = type(campaign).pb(campaign)
+    *parents, leaf = field_path.split(".")
+    for name in parents:
+        message = getattr(message, name)
+    setattr(message, leaf, value)
+    operation.campaign_operation.update_mask.paths.append(field_path)
     return [operation]

@@ -26,6 +26,12 @@ def budget_unit_micros(currency: str) -> int:
     return 1_000_000 if currency in WHOLE_UNIT_CURRENCIES else 10_000
 
 
+def whole_units(amount_micros: int, currency: str) -> int:
+    """Money as Google Ads takes it: rounded down to the currency's smallest unit, at least one unit."""
+    unit = budget_unit_micros(currency)
+    return max(amount_micros // unit * unit, unit)
+
+
 @dataclass(frozen=True, slots=True)
 class BudgetSpec:
     name: str
@@ -132,13 +138,12 @@ def plan_deployment(
 ) -> DeploymentPlan:
     """Raises `UnknownTargetError` for a location or language without a Google constant."""
     temp = _TempIds()
-    unit = budget_unit_micros(currency)
     plans = []
     for campaign in campaigns:
         objects: list[PlannedObject] = []
         campaign_key = object_key(key_prefix, campaign.key)
         budget_key = object_key(campaign_key, "budget")
-        amount = max(campaign.daily_budget_micros // unit * unit, unit)
+        amount = whole_units(campaign.daily_budget_micros, currency)
         objects.append(
             PlannedObject(
                 "budget",

@@ -1,4 +1,5 @@
-"""Changes to deployed campaigns: rollback, launch, budget and status; each answered once per change_id."""
+"""Changes to deployed campaigns: rollback, launch, budget, status and bid target; each answered once per
+change_id (bid targets with their own answer events, the others with `campaign.changed`)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,22 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zamc_connector_google.adapters import db
-from zamc_connector_google.adapters.google_ads import CampaignState, budget_operation, status_operations
-from zamc_connector_google.domain.deployment import budget_unit_micros
+from zamc_connector_google.adapters.google_ads import (
+    CampaignState,
+    budget_operation,
+    campaign_field_operation,
+    status_operations,
+)
+from zamc_connector_google.domain.bidding import BidTarget, BidTargetRefused, target_field
+from zamc_connector_google.domain.deployment import whole_units
 from zamc_connector_google.domain.errors import PlatformCallError, to_platform_error
 from zamc_connector_google.service.access import Account, AccountNotLinked, Connector, ReauthorizationNeeded
 from zamc_events.contracts.base import Envelope, model_for
 from zamc_events.contracts.campaign import (
+    BidTargetUpdateRequested,
     BudgetUpdateRequested,
+    CampaignBidTargetChanged,
+    CampaignBidTargetChangeFailed,
     CampaignChanged,
     CampaignChangeFailed,
     LaunchRequested,
@@ -27,7 +37,8 @@ from zamc_events.contracts.campaign import (
 from zamc_events.contracts.common import PlatformError
 
 log = structlog.get_logger("zamc.connector_google.changes")
-Change = Literal["rollback", "launch", "budget", "status"]
+Change = Literal["rollback", "launch", "budget", "status", "bid_target"]
+Answer = CampaignChanged | CampaignChangeFailed | CampaignBidTargetChanged | CampaignBidTargetChangeFailed
 
 
 class _Failed(Exception):
@@ -57,14 +68,7 @@ async def apply_change(
         account = await _account(connector, session, command)
         changed = await _apply(connector, session, account, command, change, caused_by)
     except _Failed as failed:
-        answer: CampaignChanged | CampaignChangeFailed = CampaignChangeFailed(
-            change_id=command.change_id,
-            deployment_id=command.deployment_id,
-            platform="google_ads",
-            account_external_id=command.account_external_id,
-            change=change,
-            error=failed.error,
-        )
+        answer: Answer = _failure(command, change, failed.error)
         log.info("change failed", change=change, change_id=str(command.change_id), code=failed.error.code)
     else:
         answer = changed
@@ -81,6 +85,19 @@ async def apply_change(
         .on_conflict_do_nothing()
     )
     await connector.emit(session, answer, caused_by=caused_by)
+
+
+def _failure(command: PlatformChangeCommand, change: Change, error: PlatformError) -> Answer:
+    common: dict[str, Any] = {
+        "change_id": command.change_id,
+        "deployment_id": command.deployment_id,
+        "platform": "google_ads",
+        "account_external_id": command.account_external_id,
+        "error": error,
+    }
+    if isinstance(command, BidTargetUpdateRequested):
+        return CampaignBidTargetChangeFailed(**common, platform_campaign_id=command.platform_campaign_id)
+    return CampaignChangeFailed(**common, change=change)
 
 
 async def _account(connector: Connector, session: AsyncSession, command: PlatformChangeCommand) -> Account:
@@ -104,7 +121,7 @@ async def _apply(
     command: PlatformChangeCommand,
     change: Change,
     caused_by: Envelope[Any],
-) -> CampaignChanged:
+) -> CampaignChanged | CampaignBidTargetChanged:
     api = connector.api
 
     async def call(operation: str, fn):
@@ -115,14 +132,14 @@ async def _apply(
         except ReauthorizationNeeded as needed:
             raise _Failed(PlatformError(code="REAUTHORIZATION_REQUIRED", message=needed.reason)) from None
 
-    async def states(ids: list[str]) -> dict[str, CampaignState]:
+    async def states(ids: list[str], field: str = "platform_campaign_ids") -> dict[str, CampaignState]:
         invalid = [i for i in ids if not i.isdigit()]
         if invalid:
             raise _Failed(
                 PlatformError(
                     code="INVALID_ID",
                     message=f"{', '.join(invalid)} is not a Google Ads campaign id.",
-                    field="platform_campaign_ids",
+                    field=field,
                 )
             )
         found = await call(
@@ -140,7 +157,7 @@ async def _apply(
                 PlatformError(
                     code="CAMPAIGN_NOT_FOUND",
                     message=f"Campaign {', '.join(unknown)} does not exist in account {account.customer_id}.",
-                    field="platform_campaign_ids",
+                    field=field,
                 )
             )
         return found
@@ -156,13 +173,13 @@ async def _apply(
             ),
         )
 
-    base: dict[str, Any] = {
+    common: dict[str, Any] = {
         "change_id": command.change_id,
         "deployment_id": command.deployment_id,
         "platform": "google_ads",
         "account_external_id": command.account_external_id,
-        "change": change,
     }
+    base = {**common, "change": change}
     if isinstance(command, RollbackRequested):
         ids = list(
             dict.fromkeys([*command.platform_campaign_ids, *await _deployed_campaigns(session, command)])
@@ -199,9 +216,10 @@ async def _apply(
             **base, platform_campaign_ids=list(command.platform_campaign_ids), status="ENABLED"
         )
     if isinstance(command, BudgetUpdateRequested):
-        state = (await states([command.platform_campaign_id]))[command.platform_campaign_id]
-        unit = budget_unit_micros(account.currency)
-        amount = max(command.daily_budget_micros // unit * unit, unit)
+        state = (await states([command.platform_campaign_id], "platform_campaign_id"))[
+            command.platform_campaign_id
+        ]
+        amount = whole_units(command.daily_budget_micros, account.currency)
         await mutate(lambda client: budget_operation(client, state.budget_resource_name, amount))
         return CampaignChanged(
             **base, platform_campaign_ids=[command.platform_campaign_id], daily_budget_micros=amount
@@ -212,6 +230,29 @@ async def _apply(
         await mutate(lambda client: status_operations(client, kind, [resource], command.status))
         campaign_ids = [command.platform_object_id] if kind == "campaign" else []
         return CampaignChanged(**base, platform_campaign_ids=campaign_ids, status=command.status)
+    if isinstance(command, BidTargetUpdateRequested):
+        campaign_id = command.platform_campaign_id
+        state = (await states([campaign_id], "platform_campaign_id"))[campaign_id]
+        if state.status == "REMOVED":
+            raise _Failed(
+                PlatformError(code="CAMPAIGN_REMOVED", message=f"Campaign {campaign_id} was removed.")
+            )
+        if command.target_roas is not None:
+            target: BidTarget = "target_roas"
+            value: float | int = command.target_roas
+        else:
+            target, value = "target_cpa_micros", whole_units(command.target_cpa_micros or 0, account.currency)
+        try:
+            path = target_field(
+                campaign_id=campaign_id,
+                target=target,
+                bidding_strategy_type=state.bidding_strategy_type,
+                portfolio_strategy=state.portfolio_strategy,
+            )
+        except BidTargetRefused as refused:
+            raise _Failed(refused.error) from None
+        await mutate(lambda client: campaign_field_operation(client, state.resource_name, path, value))
+        return CampaignBidTargetChanged(**common, platform_campaign_id=campaign_id, **{target: value})
     raise _Failed(PlatformError(code="UNSUPPORTED_CHANGE", message=f"unsupported change {change}"))
 
 
