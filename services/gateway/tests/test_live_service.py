@@ -20,7 +20,7 @@ import websockets
 from sqlalchemy import insert, select
 
 from zamc_cli.embedded import free_port
-from zamc_events.contracts.campaign import DeploymentCompleted, TargetOutcome
+from zamc_events.contracts.campaign import CampaignBidTargetChangeFailed, DeploymentCompleted, TargetOutcome
 from zamc_events.contracts.common import PlatformError
 from zamc_events.contracts.metrics import AnomalyDetected, RollupRow, RollupUpdated
 from zamc_events.contracts.optimization import (
@@ -605,6 +605,26 @@ async def test_recommendations_apply_dismiss_and_autopilot(gateway, client, sign
         [done] = [n for n in notes["items"] if n["kind"] == "recommendation_applied"]
         assert done["resource_id"] == str(first.recommendation_id) and done["body"] == first.title
         assert done["title"] == "Autopilot applied a recommendation" and done["project_id"] == str(project)
+
+        # the platform refuses the change the recommendation sent: every member is told why
+        await publish_event(
+            jetstream,
+            CampaignBidTargetChangeFailed(
+                change_id=change_id,
+                platform="google_ads",
+                account_external_id="123",
+                platform_campaign_id="555",
+                error=PlatformError(
+                    code="BIDDING_STRATEGY_NOT_SUPPORTED", message="the campaign bids manually"
+                ),
+            ),
+            tenant_id=owner.org_id,
+        )
+        notes = await eventually(lambda: _with_count(client, owner, 4))
+        [refused] = [n for n in notes["items"] if n["kind"] == "recommendation_failed"]
+        assert refused["severity"] == "error" and refused["resource_id"] == str(first.recommendation_id)
+        assert refused["title"] == "Google Ads refused a recommended change"
+        assert refused["body"].startswith(f"{first.title}: the campaign bids manually.")
 
         # autopilot
         problem(

@@ -307,3 +307,14 @@ async def project_applied(session: AsyncSession, *, data: OptimizationApplied) -
         )
     ).one()
     return public(row)
+
+
+async def recommendation_of_change(session: AsyncSession, change_id: uuid.UUID) -> Any | None:
+    """The applied recommendation that sent platform change `change_id`, if one did."""
+    return (
+        await session.execute(
+            select(t.c.id, t.c.organization_id, t.c.project_id, t.c.title).where(
+                t.c.change_ids.contains([str(change_id)])
+            )
+        )
+    ).first()

@@ -18,6 +18,7 @@ NotificationKind = Literal[
     "anomaly_detected",
     "recommendation_available",
     "recommendation_applied",
+    "recommendation_failed",
 ]
 Severity = Literal["info", "success", "warning", "error"]
 
@@ -135,6 +136,27 @@ def for_recommendation_applied(
         severity="success",
         title="Autopilot applied a recommendation" if applied_by == "autopilot" else "Recommendation applied",
         body=title,
+        resource_type="recommendation",
+        resource_id=str(recommendation_id),
+        project_id=project_id,
+    )
+
+
+def for_recommendation_failed(
+    *,
+    recommendation_id: uuid.UUID,
+    title: str,
+    project_id: uuid.UUID | None,
+    platform: str,
+    error: dict[str, Any],
+) -> NotificationDraft:
+    """A platform refused a change of an applied recommendation (`...change_failed.v1`)."""
+    message = error.get("message") or error.get("code") or "no reason given"
+    return NotificationDraft(
+        kind="recommendation_failed",
+        severity="error",
+        title=f"{platform_name(platform)} refused a recommended change",
+        body=f"{title}: {message}. Nothing else was changed; check the campaign on {platform_name(platform)}.",
         resource_type="recommendation",
         resource_id=str(recommendation_id),
         project_id=project_id,

@@ -230,7 +230,8 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
     async def campaign_changed(ctx: HandlerContext) -> None:
         data = ctx.data
         organization_id = None
-        for platform_campaign_id in getattr(data, "platform_campaign_ids", None) or []:
+        ids = getattr(data, "platform_campaign_ids", None) or [getattr(data, "platform_campaign_id", None)]
+        for platform_campaign_id in filter(None, ids):
             campaign = await tenancy.campaign_by_platform_id(
                 ctx.session, platform=data.platform, platform_campaign_id=platform_campaign_id
             )
@@ -248,6 +249,27 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
                     data=data.model_dump(mode="json"),
                 ),
             )
+
+    async def change_failed(ctx: HandlerContext) -> None:
+        """Announced like any change; if an applied recommendation sent it, its members are told why."""
+        await campaign_changed(ctx)
+        data = ctx.data
+        recommendation = await live_recommendations.recommendation_of_change(ctx.session, data.change_id)
+        if recommendation is None:
+            return  # a member's own change: the campaign shows the error (see core projections)
+        await live_notifications.notify_members(
+            ctx.session,
+            hub,
+            organization_id=recommendation.organization_id,
+            source_event_id=ctx.envelope.event_id,
+            draft=wording.for_recommendation_failed(
+                recommendation_id=recommendation.id,
+                title=recommendation.title,
+                project_id=recommendation.project_id,
+                platform=data.platform,
+                error=data.error.model_dump(mode="json"),
+            ),
+        )
 
     async def reauthorization_required(ctx: HandlerContext) -> None:
         data: ReauthorizationRequired = ctx.data
@@ -325,7 +347,9 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
         campaign_events.CampaignDeployed.subject: deployment_progress,
         campaign_events.CampaignDeployFailed.subject: deployment_progress,
         campaign_events.CampaignChanged.subject: campaign_changed,
-        campaign_events.CampaignChangeFailed.subject: campaign_changed,
+        campaign_events.CampaignChangeFailed.subject: change_failed,
+        campaign_events.CampaignBidTargetChanged.subject: campaign_changed,
+        campaign_events.CampaignBidTargetChangeFailed.subject: change_failed,
         "zamc.google_ads.reauthorization_required.v1": reauthorization_required,
         "zamc.meta.reauthorization_required.v1": reauthorization_required,
         strategy.StrategyProgress.subject: brief_progress,
