@@ -13,9 +13,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import SecretStr
 
-from zamc_connector_google.adapters.google_ads import budget_operation, plan_operations, status_operations
+from zamc_connector_google.adapters.google_ads import (
+    budget_operation,
+    campaign_field_operation,
+    plan_operations,
+    status_operations,
+)
 from zamc_connector_google.domain import metric_sync
 from zamc_connector_google.domain.accounts import deployable
+from zamc_connector_google.domain.bidding import target_field
 from zamc_connector_google.domain.deployment import (
     CreatedObject,
     DeploymentResult,
@@ -181,6 +187,50 @@ def test_create_find_again_change_and_remove_a_paused_campaign_tree(target):
         campaign_ids=[campaign_id],
     )
     assert states[campaign_id].status == "REMOVED"
+
+
+def test_a_target_roas_moves_inside_the_campaigns_own_strategy(target):
+    campaign = _campaign(f"b{uuid.uuid4().hex[:8]}").model_copy(
+        update={"bidding_strategy": "TARGET_ROAS", "target_roas": 3.0}
+    )
+    plan = plan_deployment(
+        campaigns=[campaign], key_prefix=f"{uuid.uuid4()}:google_ads", currency=_currency(target)
+    )
+    items = plan.objects
+    names = _mutate(target, lambda client: plan_operations(client, target.customer_id, items))
+    result = DeploymentResult([CreatedObject(i, n) for i, n in zip(items, names, strict=True)])
+    [campaign_id] = result.campaign_ids()
+    try:
+        state = target.api.campaign_states(
+            access_token=target.access_token,
+            login_customer_id=target.login_customer_id,
+            customer_id=target.customer_id,
+            campaign_ids=[campaign_id],
+        )[campaign_id]
+        path = target_field(
+            campaign_id=campaign_id,
+            target="target_roas",
+            bidding_strategy_type=state.bidding_strategy_type,
+            portfolio_strategy=state.portfolio_strategy,
+        )
+        assert path == "maximize_conversion_value.target_roas"
+        _mutate(target, lambda client: campaign_field_operation(client, state.resource_name, path, 3.6))
+        [row] = target.api.search(
+            access_token=target.access_token,
+            login_customer_id=target.login_customer_id,
+            customer_id=target.customer_id,
+            query="SELECT campaign.bidding_strategy_type, campaign.maximize_conversion_value.target_roas, "
+            f"campaign.status FROM campaign WHERE campaign.id = {int(campaign_id)}",
+        )
+        assert row.campaign.bidding_strategy_type.name == "MAXIMIZE_CONVERSION_VALUE"
+        assert row.campaign.maximize_conversion_value.target_roas == pytest.approx(3.6)
+        assert row.campaign.status.name == "PAUSED"
+    finally:
+        created = {c.item.kind: c.resource_name for c in result.created}
+        _mutate(
+            target, lambda client: status_operations(client, "campaign", [created["campaign"]], "REMOVED")
+        )
+        _mutate(target, lambda client: status_operations(client, "budget", [created["budget"]], "REMOVED"))
 
 
 def test_the_metrics_query_streams_hourly_rows(target):
