@@ -554,6 +554,14 @@ async def test_applying_a_pause_sends_a_status_command_writes_the_audit_and_star
             runtime, select(t.changes).where(t.changes.c.recommendation_id == shift.data.recommendation_id)
         )
         assert audit and {(r.outcome, r.error) for r in audit} == {("refused", outcome.reason)}
+        (closed,) = await probe.wait_for(
+            "zamc.optimization.closed.v1", lambda d: d.recommendation_id == shift.data.recommendation_id
+        )
+        assert (closed.data.status, closed.data.reason, closed.data.closed_by) == (
+            "refused",
+            outcome.reason,
+            f"user:{user}",
+        )
         assert not probe.of("zamc.google_ads.budget_update_requested.v1")
         assert not probe.of("zamc.meta.budget_update_requested.v1")
 
@@ -715,3 +723,46 @@ async def _bid_target(runtime) -> float | None:
         runtime, select(t.campaigns.c.bidding).where(t.campaigns.c.campaign_id == GOOGLE)
     )
     return campaign.bidding.get("bid_target")
+
+
+async def test_recommendations_left_open_too_long_are_closed_as_expired_and_announced(
+    jetstream, nats_url, database_url, make_brief
+):
+    optimizer = OptimizerSettings(evaluation_interval_seconds=3600, recommendation_ttl_hours=2)
+    now = datetime.now(UTC)
+    async with (
+        EventProbe.watching(jetstream, "zamc.optimization.>") as probe,
+        running_service(definition_for(optimizer), settings_for(nats_url, database_url)) as runtime,
+    ):
+        _, budgets = await deploy(jetstream, make_brief)
+        await feed_rollups(jetstream, budgets, history(now, days=3), now)
+
+        async def ready():
+            return len(await rows(runtime, select(t.campaign_hours.c.campaign_id).distinct())) == 2
+
+        await eventually(ready)
+        await service.evaluate_all(
+            sessions=runtime.sessions, publisher=runtime.publisher, settings=optimizer, now=now
+        )
+        opened = {
+            r.recommendation_id
+            for r in await rows(
+                runtime,
+                select(t.recommendations.c.recommendation_id).where(t.recommendations.c.status == "open"),
+            )
+        }
+        assert opened
+        await service.evaluate_all(
+            sessions=runtime.sessions,
+            publisher=runtime.publisher,
+            settings=optimizer,
+            now=now + timedelta(hours=3),
+        )
+        closed = await probe.wait_for("zamc.optimization.closed.v1", count=len(opened))
+        assert {c.data.recommendation_id for c in closed} == opened
+        assert {(c.data.status, c.data.reason) for c in closed} == {("expired", "open for more than 2 h")}
+        stored = await rows(
+            runtime, select(t.recommendations.c.recommendation_id, t.recommendations.c.status)
+        )
+        expired = {r.recommendation_id for r in stored if r.status == "expired"}
+        assert expired == opened

@@ -357,5 +357,11 @@ def examples() -> list[Event]:
             recommendation_id=RECOMMENDATION, change_ids=[CHANGE], applied_by=str(USER)
         ),
         optimization.OptimizationDismissed(recommendation_id=RECOMMENDATION, dismissed_by=USER),
+        optimization.OptimizationClosed(
+            recommendation_id=RECOMMENDATION,
+            status="refused",
+            reason="guardrails: cooldown: campaign 111 changed 3 h ago (cool-down 24 h)",
+            closed_by=str(USER),
+        ),
         optimization.AutopilotChanged(project_id=PROJECT, enabled=True, platform_campaign_ids=["111", "444"]),
     ]

@@ -61,6 +61,17 @@ class OptimizationApplied(Event):
     applied_by: str = Field(description="a user id, or 'autopilot'")
 
 
+class OptimizationClosed(Event):
+    """A recommendation closed without being applied: the optimiser refused to apply it (a guardrail,
+    or it was no longer open), or it expired or was superseded by a newer one on the same topic."""
+
+    subject: ClassVar[str] = "zamc.optimization.closed.v1"
+    recommendation_id: uuid.UUID
+    status: Literal["refused", "expired", "superseded"]
+    reason: str
+    closed_by: str = Field(default="optimizer", description="'user:<id>', 'autopilot' or 'optimizer'")
+
+
 class OptimizationDismissed(Event):
     subject: ClassVar[str] = "zamc.optimization.dismissed.v1"
     recommendation_id: uuid.UUID

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import structlog
-from sqlalchemy import func, select, text, update
+from sqlalchemy import case, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zamc_events.contracts.base import Event
@@ -29,6 +29,7 @@ from zamc_events.contracts.campaign import (
 )
 from zamc_events.contracts.optimization import (
     OptimizationApplied,
+    OptimizationClosed,
     OptimizationRecommended,
     RecommendedAction,
 )
@@ -203,19 +204,32 @@ async def _publish(
     published: list[uuid.UUID] = []
     topics = {d.topic for d in drafts}
     # a budget recommendation the latest round no longer makes is stale; anything open too long expires
-    await session.execute(
+    too_old = t.recommendations.c.created_at < now - timedelta(hours=settings.recommendation_ttl_hours)
+    expired = await session.execute(
         update(t.recommendations)
         .where(
             t.recommendations.c.project_id == state.project_id,
             t.recommendations.c.status == "open",
-            (t.recommendations.c.created_at < now - timedelta(hours=settings.recommendation_ttl_hours))
+            too_old
             | (
                 (t.recommendations.c.kind == "budget_shift")
                 & t.recommendations.c.topic.not_in(sorted(topics) or [""])
             ),
         )
-        .values(status="expired", decided_at=now, reason="no longer recommended")
+        .values(
+            status="expired",
+            decided_at=now,
+            reason=case(
+                (too_old, f"open for more than {settings.recommendation_ttl_hours:g} h"),
+                else_="no longer recommended: the latest figures call for a different budget split",
+            ),
+        )
+        .returning(t.recommendations.c.recommendation_id, t.recommendations.c.reason)
     )
+    for row in expired.all():
+        await emit(
+            OptimizationClosed(recommendation_id=row.recommendation_id, status="expired", reason=row.reason)
+        )
     order = autopilot_order(
         drafts,
         automated=lambda draft: _autopilot(state, draft),
@@ -247,11 +261,15 @@ async def _publish(
                 )
             continue
         if open_row is not None:
+            reason = "superseded by a newer recommendation on the same topic"
             await session.execute(
                 update(t.recommendations)
                 .where(t.recommendations.c.recommendation_id == open_row.recommendation_id)
-                .values(
-                    status="superseded", decided_at=now, reason="a newer recommendation on the same topic"
+                .values(status="superseded", decided_at=now, reason=reason)
+            )
+            await emit(
+                OptimizationClosed(
+                    recommendation_id=open_row.recommendation_id, status="superseded", reason=reason
                 )
             )
         recommendation_id = uuid.uuid4()
@@ -407,6 +425,16 @@ async def apply_recommendation(
                 reason=reason,
             )
         )
+        closed_as = "refused" if row.status == "open" else row.status
+        if closed_as in ("refused", "expired", "superseded"):  # the gateway may not know yet: tell it
+            await emit(
+                OptimizationClosed(
+                    recommendation_id=recommendation_id,
+                    status=closed_as,
+                    reason=reason if row.status == "open" else (row.reason or reason),
+                    closed_by=actor,
+                )
+            )
         log.info("apply refused", recommendation_id=str(recommendation_id), reason=reason)
         return []
     change_ids: list[uuid.UUID] = []
