@@ -26,6 +26,7 @@ from zamc_events.contracts.metrics import AnomalyDetected, RollupRow, RollupUpda
 from zamc_events.contracts.optimization import (
     ExpectedImpact,
     OptimizationApplied,
+    OptimizationClosed,
     OptimizationRecommended,
     RecommendedAction,
 )
@@ -662,6 +663,56 @@ async def test_recommendations_apply_dismiss_and_autopilot(gateway, client, sign
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
 PNG_2 = b"\x89PNG\r\n\x1a\n" + bytes(range(64, 160))
+
+
+async def test_recommendations_the_optimiser_closes_show_why_and_a_refused_apply_notifies(
+    gateway, client, signup, problem, jetstream
+):
+    owner = await signup()
+    project = await seed_project(gateway, owner.org_id)
+    await seed_campaign(gateway, owner.org_id, project, "google_ads", "555")
+    refused, stale = recommended(project), recommended(project, campaign="556")
+    await publish_event(jetstream, refused)
+    await publish_event(jetstream, stale)
+
+    async def status_of(recommendation: OptimizationRecommended, wanted: str):
+        body = (
+            await client.get(f"/recommendations/{recommendation.recommendation_id}", headers=owner.headers)
+        ).json()
+        return body if body.get("status") == wanted else None
+
+    await eventually(lambda: status_of(refused, "open"))
+    await eventually(lambda: status_of(stale, "open"))
+    applied = await client.post(f"/recommendations/{refused.recommendation_id}/apply", headers=owner.headers)
+    assert applied.status_code == 202 and applied.json()["status"] == "apply_requested"
+
+    reason = "guardrails: cooldown: google_ads:acc-1:555 changed 3 h ago"
+    await publish_event(
+        jetstream,
+        OptimizationClosed(
+            recommendation_id=refused.recommendation_id,
+            status="refused",
+            reason=reason,
+            closed_by=f"user:{owner.user_id}",
+        ),
+    )
+    await publish_event(
+        jetstream,
+        OptimizationClosed(
+            recommendation_id=stale.recommendation_id, status="expired", reason="open for more than 48 h"
+        ),
+    )
+    body = await eventually(lambda: status_of(refused, "refused"))
+    assert body["reason"] == reason
+    assert (await eventually(lambda: status_of(stale, "expired")))["reason"] == "open for more than 48 h"
+    problem(
+        await client.post(f"/recommendations/{stale.recommendation_id}/apply", headers=owner.headers), 409
+    )
+
+    notes = await eventually(lambda: _with_count(client, owner, 3))
+    [note] = [n for n in notes["items"] if n["kind"] == "recommendation_refused"]
+    assert note["title"] == "Recommendation not applied" and note["severity"] == "warning"
+    assert note["body"] == f"{refused.title}: {reason}. Nothing was changed on the platforms."
 
 
 async def test_assets_upload_dedupe_versions_review_and_content(gateway, client, signup, problem, jetstream):

@@ -108,6 +108,7 @@ recommendations = Table(
     Column("decided_at", DateTime(timezone=True)),
     Column("applied_by", String(64)),
     Column("change_ids", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("reason", Text),  # why it closed without being applied
     _now("created_at"),
     _now("updated_at"),
     Index("ix_recommendations_org_project", "organization_id", "project_id", "created_at"),

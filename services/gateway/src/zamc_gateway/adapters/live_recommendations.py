@@ -14,6 +14,7 @@ from zamc_events.contracts.optimization import (
     AutopilotChanged,
     OptimizationApplied,
     OptimizationApplyRequested,
+    OptimizationClosed,
     OptimizationDismissed,
     OptimizationRecommended,
 )
@@ -44,6 +45,7 @@ def public(row: Any) -> dict[str, Any]:
         "decided_at": row.decided_at,
         "applied_by": row.applied_by,
         "change_ids": row.change_ids,
+        "reason": row.reason,
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }
@@ -318,3 +320,16 @@ async def recommendation_of_change(session: AsyncSession, change_id: uuid.UUID) 
             )
         )
     ).first()
+
+
+async def project_closed(session: AsyncSession, *, data: OptimizationClosed) -> dict[str, Any] | None:
+    """The optimiser closed it without applying; None if it is unknown or already decided otherwise."""
+    row = (
+        await session.execute(
+            update(t)
+            .where(t.c.id == data.recommendation_id, t.c.status.in_(rules.CLOSABLE))
+            .values(status=data.status, reason=data.reason, updated_at=func.now())
+            .returning(t)
+        )
+    ).first()
+    return public(row) if row else None

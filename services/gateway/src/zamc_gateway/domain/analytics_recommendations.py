@@ -11,7 +11,10 @@ from typing import Literal
 
 from zamc_gateway.domain.errors import Conflict
 
-RecommendationStatus = Literal["open", "apply_requested", "applied", "dismissed"]
+RecommendationStatus = Literal[
+    "open", "apply_requested", "applied", "dismissed", "refused", "expired", "superseded"
+]
+CLOSABLE = ("open", "apply_requested")  # what the optimiser may still close without applying
 
 
 def after_apply_request(status: str) -> RecommendationStatus:

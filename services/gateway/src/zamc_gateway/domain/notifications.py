@@ -19,6 +19,7 @@ NotificationKind = Literal[
     "recommendation_available",
     "recommendation_applied",
     "recommendation_failed",
+    "recommendation_refused",
 ]
 Severity = Literal["info", "success", "warning", "error"]
 
@@ -157,6 +158,21 @@ def for_recommendation_failed(
         severity="error",
         title=f"{platform_name(platform)} refused a recommended change",
         body=f"{title}: {message}. Nothing else was changed; check the campaign on {platform_name(platform)}.",
+        resource_type="recommendation",
+        resource_id=str(recommendation_id),
+        project_id=project_id,
+    )
+
+
+def for_recommendation_refused(
+    *, recommendation_id: uuid.UUID, title: str, project_id: uuid.UUID | None, reason: str
+) -> NotificationDraft:
+    """`zamc.optimization.closed.v1` (refused): a member asked to apply it; the optimiser did not."""
+    return NotificationDraft(
+        kind="recommendation_refused",
+        severity="warning",
+        title="Recommendation not applied",
+        body=f"{title}: {reason}. Nothing was changed on the platforms.",
         resource_type="recommendation",
         resource_id=str(recommendation_id),
         project_id=project_id,

@@ -223,6 +223,7 @@ class Recommendation:
     decided_by: uuid.UUID | None
     decided_at: datetime | None
     applied_by: str | None
+    reason: str | None
     created_at: datetime
     updated_at: datetime
 

@@ -169,6 +169,29 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
             ),
         )
 
+    async def closed(ctx: HandlerContext) -> None:
+        data: optimization.OptimizationClosed = ctx.data
+        stored = await live_recommendations.project_closed(ctx.session, data=data)
+        if stored is None:
+            return
+        organization_id = await live_recommendations.recommendation_org(ctx.session, data.recommendation_id)
+        if organization_id is None:
+            return
+        announce(ctx.session, hub, live_recommendations.changed(organization_id, stored))
+        if data.status == "refused" and data.closed_by.startswith("user:"):
+            await live_notifications.notify_members(
+                ctx.session,
+                hub,
+                organization_id=organization_id,
+                source_event_id=ctx.envelope.event_id,
+                draft=wording.for_recommendation_refused(
+                    recommendation_id=data.recommendation_id,
+                    title=stored["title"],
+                    project_id=stored["project_id"],
+                    reason=data.reason,
+                ),
+            )
+
     # deployments and connections (the core projections keep their state) -----------------------
     async def deployment_completed(ctx: HandlerContext) -> None:
         data: campaign_events.DeploymentCompleted = ctx.data
@@ -343,6 +366,7 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
         AnomalyDetected.subject: anomaly_detected,
         optimization.OptimizationRecommended.subject: recommended,
         optimization.OptimizationApplied.subject: applied,
+        optimization.OptimizationClosed.subject: closed,
         campaign_events.DeploymentCompleted.subject: deployment_completed,
         campaign_events.CampaignDeployed.subject: deployment_progress,
         campaign_events.CampaignDeployFailed.subject: deployment_progress,

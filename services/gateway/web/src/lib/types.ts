@@ -377,7 +377,8 @@ export interface Recommendation {
   expected_impact?: { metric: string; delta: number; low: number; high: number } | null;
   confidence: number;
   autopilot: boolean;
-  status: "open" | "apply_requested" | "applied" | "dismissed" | string;
+  status: "open" | "apply_requested" | "applied" | "dismissed" | "refused" | "expired" | "superseded" | string;
+  reason?: string | null; // why the optimiser closed it without applying
   decided_by?: string | null;
   decided_at?: string | null;
   applied_by?: string | null;

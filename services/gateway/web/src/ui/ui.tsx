@@ -370,6 +370,9 @@ const STATUS_TONES: Record<string, "neutral" | "good" | "warn" | "bad" | "info">
   rolled_back: "warn",
   timed_out: "bad",
   dismissed: "neutral",
+  refused: "warn",
+  expired: "neutral",
+  superseded: "neutral",
   failed: "bad",
   rejected: "bad",
   REMOVED: "neutral",
@@ -385,6 +388,7 @@ const STATUS_WORDS: Record<string, string> = {
   timed_out: "Timed out",
   pending_review: "Needs review",
   apply_requested: "Applying",
+  refused: "Not applied",
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -120,6 +120,32 @@ describe("Recommendations", () => {
     expect(within(card).getByRole("button", { name: "Dismiss" })).toBeTruthy();
   });
 
+  it("lists an apply the optimiser refused in the audit, with its reason", async () => {
+    const refused = {
+      ...recommendation,
+      id: "r4",
+      title: "Move 8 € a day to Google Ads",
+      status: "refused",
+      reason: "guardrails: cooldown: campaign 200 changed 3 h ago",
+      decided_at: "2026-11-25T11:00:00Z",
+    };
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string) => {
+        if (url.startsWith("/api/v1/recommendations?")) return json([refused]);
+        if (url.startsWith("/api/v1/campaigns")) return json(campaigns);
+        if (url.endsWith("/autopilot")) return json({ project_id: "p1", enabled: false });
+        return json({}, 404);
+      }),
+    );
+    render(<Recommendations params={{ projectId: "p1" }} />);
+    const audit = await screen.findByRole("list", { name: "Decisions, newest first" });
+    expect(within(audit).getByText(refused.title)).toBeTruthy();
+    expect(within(audit).getByText("Not applied")).toBeTruthy();
+    expect(within(audit).getByText(`Why: ${refused.reason}`)).toBeTruthy();
+    expect(await screen.findByText("Nothing to decide right now")).toBeTruthy();
+  });
+
   it("describes a bid-target change and offers to apply it", async () => {
     const bid = {
       ...recommendation,

@@ -14,6 +14,9 @@ const DEFAULT_GUARDRAILS = {
   allow_provisional: false,
 };
 
+// decisions shown in the audit: what a member or the autopilot decided, and applies the optimiser refused
+const DECIDED = ["applied", "dismissed", "refused"];
+
 function guardrailsOf(recommendations: Recommendation[] | undefined, autopilot: Autopilot | undefined) {
   const fromEvidence = recommendations?.map((r) => r.evidence?.guardrails).find((g) => g && typeof g === "object") as
     Record<string, unknown> | undefined;
@@ -266,10 +269,10 @@ export default function Recommendations({ params }: { params: Record<string, str
         <div className="stack">
           <AutopilotCard projectId={projectId} guardrails={guardrails} />
           <Card title="Audit: what changed">
-            {recommendations.data && recommendations.data.some((r) => r.status === "applied" || r.status === "dismissed") ? (
+            {recommendations.data && recommendations.data.some((r) => DECIDED.includes(r.status)) ? (
               <ol className="diff-list" aria-label="Decisions, newest first">
                 {recommendations.data
-                  .filter((r) => r.status === "applied" || r.status === "dismissed")
+                  .filter((r) => DECIDED.includes(r.status))
                   .sort((a, b) => (b.decided_at ?? b.updated_at).localeCompare(a.decided_at ?? a.updated_at))
                   .map((r) => (
                     <li key={r.id}>
@@ -279,11 +282,12 @@ export default function Recommendations({ params }: { params: Record<string, str
                         {r.status === "applied" && (r.applied_by === "autopilot" ? " · by autopilot" : " · by a team member")}
                         {r.change_ids?.length ? ` · ${r.change_ids.length} platform change${r.change_ids.length === 1 ? "" : "s"}` : ""}
                       </div>
+                      {r.status === "refused" && r.reason && <div className="small">Why: {r.reason}</div>}
                     </li>
                   ))}
               </ol>
             ) : (
-              <p className="muted">No recommendation has been applied or dismissed yet.</p>
+              <p className="muted">No recommendation has been applied, dismissed or refused yet.</p>
             )}
           </Card>
         </div>
