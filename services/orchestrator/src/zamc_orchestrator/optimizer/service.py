@@ -11,6 +11,7 @@ import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -414,28 +415,7 @@ async def apply_recommendation(
     if reason is None:
         reason = await _guardrail_problem(session, recommended, state, settings, now)
     if reason is not None:
-        await _audit(session, row, recommended.actions, actor=actor, now=now, outcome="refused", error=reason)
-        await session.execute(
-            update(t.recommendations)
-            .where(t.recommendations.c.recommendation_id == recommendation_id)
-            .values(
-                status="refused" if row.status == "open" else row.status,
-                decided_at=now,
-                decided_by=actor[:64],
-                reason=reason,
-            )
-        )
-        closed_as = "refused" if row.status == "open" else row.status
-        if closed_as in ("refused", "expired", "superseded"):  # the gateway may not know yet: tell it
-            await emit(
-                OptimizationClosed(
-                    recommendation_id=recommendation_id,
-                    status=closed_as,
-                    reason=reason if row.status == "open" else (row.reason or reason),
-                    closed_by=actor,
-                )
-            )
-        log.info("apply refused", recommendation_id=str(recommendation_id), reason=reason)
+        await _refuse(session, emit, row, recommended, reason=reason, actor=actor, now=now)
         return []
     change_ids: list[uuid.UUID] = []
     for action in recommended.actions:
@@ -454,7 +434,7 @@ async def apply_recommendation(
         send = _sender_of(action)
         if send is None:
             continue
-        field, old, new = await send(session, emit, state, action, key, campaign_key, command, now)
+        field, old, new = await send(_Sending(session, emit, state, action, key, campaign_key, command, now))
         await _audit_one(session, row, action, change_id, field, old, new, actor, now, recommended.title)
         change_ids.append(change_id)
     await session.execute(
@@ -468,7 +448,56 @@ async def apply_recommendation(
     return change_ids
 
 
-Sender = Callable[..., Awaitable[tuple[str, Any, Any]]]
+async def _refuse(
+    session: AsyncSession,
+    emit: Emit,
+    row: Any,
+    recommended: OptimizationRecommended,
+    *,
+    reason: str,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Nothing is sent: the audit and the recommendation say why, and so does the gateway's copy."""
+    await _audit(session, row, recommended.actions, actor=actor, now=now, outcome="refused", error=reason)
+    await session.execute(
+        update(t.recommendations)
+        .where(t.recommendations.c.recommendation_id == row.recommendation_id)
+        .values(
+            status="refused" if row.status == "open" else row.status,
+            decided_at=now,
+            decided_by=actor[:64],
+            reason=reason,
+        )
+    )
+    closed_as = "refused" if row.status == "open" else row.status
+    if closed_as in ("refused", "expired", "superseded"):  # the gateway may not know yet: tell it
+        await emit(
+            OptimizationClosed(
+                recommendation_id=row.recommendation_id,
+                status=closed_as,
+                reason=reason if row.status == "open" else (row.reason or reason),
+                closed_by=actor,
+            )
+        )
+    log.info("apply refused", recommendation_id=str(row.recommendation_id), reason=reason)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sending:
+    """One action of an applied recommendation, as its sender needs it."""
+
+    session: AsyncSession
+    emit: Emit
+    state: repo.ProjectState
+    action: RecommendedAction
+    key: CampaignKey  # the action's object, keyed like a campaign
+    campaign_key: CampaignKey | None  # the campaign it belongs to
+    command: dict[str, Any]  # the fields every platform change command shares
+    now: datetime
+
+
+Sender = Callable[[_Sending], Awaitable[tuple[str, Any, Any]]]  # -> (field, old value, new value)
 
 
 def _sender_of(action: RecommendedAction) -> Sender | None:
@@ -486,38 +515,38 @@ def _unsendable(actions: list[RecommendedAction]) -> bool:
     return any(_sender_of(a) is _send_bid_target and a.platform not in BID_TARGET_COMMANDS for a in actions)
 
 
-async def _send_budget(session, emit, state, action, key, campaign_key, command, now) -> tuple[str, Any, Any]:
-    old = next((h.daily_budget_micros for h in state.histories if h.key == key), None)
-    await emit(
+async def _send_budget(sending: _Sending) -> tuple[str, Any, Any]:
+    action, key, new = sending.action, sending.key, sending.action.daily_budget_micros
+    old = next((h.daily_budget_micros for h in sending.state.histories if h.key == key), None)
+    await sending.emit(
         BUDGET_COMMANDS[action.platform](
-            **command,
-            platform_campaign_id=action.platform_object_id,
-            daily_budget_micros=action.daily_budget_micros,
+            **sending.command, platform_campaign_id=action.platform_object_id, daily_budget_micros=new
         )
     )
-    await session.execute(
+    await sending.session.execute(
         update(t.campaigns)
         .where(repo.key_filter(t.campaigns, key))
-        .values(daily_budget_micros=action.daily_budget_micros, last_changed_at=now, updated_at=func.now())
+        .values(daily_budget_micros=new, last_changed_at=sending.now, updated_at=func.now())
     )
     await repo.record_budget(
-        session, key, action.daily_budget_micros, at=now, source="applied", change_id=command["change_id"]
+        sending.session, key, new, at=sending.now, source="applied", change_id=sending.command["change_id"]
     )
-    return "daily_budget_micros", old, action.daily_budget_micros
+    return "daily_budget_micros", old, new
 
 
-async def _send_status(session, emit, state, action, key, campaign_key, command, now) -> tuple[str, Any, Any]:
-    old = _status_of(state, action)
-    await emit(
+async def _send_status(sending: _Sending) -> tuple[str, Any, Any]:
+    action = sending.action
+    old = _status_of(sending.state, action)
+    await sending.emit(
         STATUS_COMMANDS[action.platform](
-            **command,
+            **sending.command,
             platform_object_id=action.platform_object_id,
             object_kind=action.object_kind,
             status=action.status,
         )
     )
     column = t.ads.c.ad_id if action.object_kind == "ad" else t.ads.c.ad_group_id
-    await session.execute(
+    await sending.session.execute(
         update(t.ads)
         .where(
             t.ads.c.platform == action.platform,
@@ -527,29 +556,27 @@ async def _send_status(session, emit, state, action, key, campaign_key, command,
         .values(
             status=action.status,
             paused_by_optimizer=action.status == "PAUSED",
-            status_changed_at=now,
+            status_changed_at=sending.now,
             updated_at=func.now(),
         )
     )
-    if campaign_key is not None:
-        await _mark_changed(session, campaign_key, now)
+    if sending.campaign_key is not None:
+        await _mark_changed(sending.session, sending.campaign_key, sending.now)
     return "status", old, action.status
 
 
-async def _send_bid_target(
-    session, emit, state, action, key, campaign_key, command, now
-) -> tuple[str, Any, Any]:
+async def _send_bid_target(sending: _Sending) -> tuple[str, Any, Any]:
+    action, key = sending.action, sending.key
     field = "target_roas" if action.target_roas is not None else "target_cpa_micros"
     new = getattr(action, field)
-    history = next((h for h in state.histories if h.key == key), None)
-    old = history.bid_target if history is not None else None
-    await emit(
+    old = next((h.bid_target for h in sending.state.histories if h.key == key), None)
+    await sending.emit(
         BID_TARGET_COMMANDS[action.platform](
-            **command, platform_campaign_id=action.platform_object_id, **{field: new}
+            **sending.command, platform_campaign_id=action.platform_object_id, **{field: new}
         )
     )
-    await repo.set_bid_target(session, key, new)
-    await _mark_changed(session, key, now)
+    await repo.set_bid_target(sending.session, key, new)
+    await _mark_changed(sending.session, key, sending.now)
     return field, old, new
 
 
