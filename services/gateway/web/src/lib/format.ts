@@ -28,6 +28,10 @@ const ZERO_DECIMAL = new Set([
   "XPF",
 ]);
 
+// shared by the forms' validation (validation.ts) and the strategy limits (limits.ts)
+export const URL_PATTERN = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
+export const COUNTRY = /^[A-Z]{2}$/;
+
 export function currencyDigits(currency: string): number {
   return ZERO_DECIMAL.has(currency) ? 0 : 2;
 }

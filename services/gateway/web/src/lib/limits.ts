@@ -2,6 +2,7 @@
 // live counters and refuse to save an edit the API would reject. The gateway stays the authority: its
 // 422 answer is shown per field as well.
 import { WIDE_RANGES } from "./eastAsianWide";
+import { COUNTRY, URL_PATTERN, currencyDigits } from "./format";
 import type { CampaignStrategy, GoogleAdGroup, GoogleSearchCampaign, MetaAd, MetaAdSet, MetaCampaign, ResponsiveSearchAd } from "./types";
 
 export const GOOGLE = {
@@ -42,26 +43,6 @@ export const META = {
   billingEvents: ["IMPRESSIONS", "LINK_CLICKS"],
 } as const;
 
-const ZERO_DECIMAL = new Set([
-  "BIF",
-  "CLP",
-  "DJF",
-  "GNF",
-  "ISK",
-  "JPY",
-  "KMF",
-  "KRW",
-  "PYG",
-  "RWF",
-  "UGX",
-  "VND",
-  "VUV",
-  "XAF",
-  "XOF",
-  "XPF",
-]);
-const COUNTRY = /^[A-Z]{2}$/;
-const URL_RE = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
 const SHARE_TOLERANCE = 0.001;
 
 let wide: Uint32Array | null = null;
@@ -173,12 +154,12 @@ class Checker {
   }
 
   url(path: string, label: string, value: string) {
-    if (!URL_RE.test(value ?? "")) this.add(path, "url.invalid", `${label} must be an http:// or https:// URL`);
+    if (!URL_PATTERN.test(value ?? "")) this.add(path, "url.invalid", `${label} must be an http:// or https:// URL`);
   }
 
   budget(path: string, label: string, micros: number, minimum: number) {
     const currency = this.s.currency;
-    const unit = ZERO_DECIMAL.has(currency) ? 1_000_000 : 10_000;
+    const unit = currencyDigits(currency) === 0 ? 1_000_000 : 10_000;
     if (micros < minimum)
       this.add(
         path,

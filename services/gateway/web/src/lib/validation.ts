@@ -1,33 +1,14 @@
 // Form validation that mirrors the gateway's request schemas (`zamc_gateway.schemas`) and the brief
 // rules of `service_layer/briefs.py`, keyed by the same JSON pointers its 422 answers use, so a form
 // shows the same message in the same place whether the browser or the API caught the mistake.
+import { COUNTRY, URL_PATTERN, currencyDigits } from "./format";
 import type { BriefRequest, Goal, Platform } from "./types";
 
 export type Errors = Record<string, string>;
 
-export const URL_PATTERN = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CURRENCY = /^[A-Z]{3}$/;
-const COUNTRY = /^[A-Z]{2}$/;
 const LANGUAGE = /^[a-z]{2}$/;
-const ZERO_DECIMAL = new Set([
-  "BIF",
-  "CLP",
-  "DJF",
-  "GNF",
-  "ISK",
-  "JPY",
-  "KMF",
-  "KRW",
-  "PYG",
-  "RWF",
-  "UGX",
-  "VND",
-  "VUV",
-  "XAF",
-  "XOF",
-  "XPF",
-]);
 
 export const LIMITS = {
   name: 200,
@@ -149,7 +130,7 @@ export function validateBrief(form: BriefForm): Errors {
     const [whole, fraction = ""] = amount.split(".");
     if (fraction.length > 6 || whole.replace(/^0+/, "").length + fraction.length > 18) errors["/budget/amount"] = "Use at most 6 decimals";
     else if (CURRENCY.test(form.currency)) {
-      const decimals = ZERO_DECIMAL.has(form.currency) ? 0 : 2;
+      const decimals = currencyDigits(form.currency);
       if (fraction.replace(/0+$/, "").length > decimals)
         errors["/budget/amount"] =
           decimals === 0
