@@ -42,6 +42,18 @@ async def _tenant(ctx: HandlerContext) -> uuid.UUID | None:
 def live_handlers(runtime: Any) -> Mapping[str, Handler]:
     hub: LiveHub = live_hub(runtime)
 
+    async def notify(
+        ctx: HandlerContext, organization_id: uuid.UUID, draft: wording.NotificationDraft
+    ) -> None:
+        """Every member of the organization, once per event (a redelivery notifies nobody twice)."""
+        await live_notifications.notify_members(
+            ctx.session,
+            hub,
+            organization_id=organization_id,
+            source_event_id=ctx.envelope.event_id,
+            draft=draft,
+        )
+
     # analytics --------------------------------------------------------------------------------
     async def rollup_updated(ctx: HandlerContext) -> None:
         data: RollupUpdated = ctx.data
@@ -102,12 +114,10 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
                 },
             ),
         )
-        await live_notifications.notify_members(
-            ctx.session,
-            hub,
-            organization_id=organization_id,
-            source_event_id=ctx.envelope.event_id,
-            draft=wording.for_anomaly(
+        await notify(
+            ctx,
+            organization_id,
+            wording.for_anomaly(
                 platform=data.platform,
                 campaign_id=data.campaign_id,
                 kind=data.kind,
@@ -134,12 +144,10 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
         if stored is None:
             return
         announce(ctx.session, hub, live_recommendations.changed(organization_id, stored))
-        await live_notifications.notify_members(
-            ctx.session,
-            hub,
-            organization_id=organization_id,
-            source_event_id=ctx.envelope.event_id,
-            draft=wording.for_recommendation(
+        await notify(
+            ctx,
+            organization_id,
+            wording.for_recommendation(
                 recommendation_id=data.recommendation_id,
                 title=data.title,
                 project_id=project_id,
@@ -147,21 +155,25 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
             ),
         )
 
+    async def announce_recommendation(ctx: HandlerContext, stored: dict[str, Any] | None) -> uuid.UUID | None:
+        """Tell the organization's live clients a recommendation changed; None: nobody to tell."""
+        if stored is None:
+            return None
+        organization_id = await live_recommendations.recommendation_org(ctx.session, stored["id"])
+        if organization_id is not None:
+            announce(ctx.session, hub, live_recommendations.changed(organization_id, stored))
+        return organization_id
+
     async def applied(ctx: HandlerContext) -> None:
         data: optimization.OptimizationApplied = ctx.data
         stored = await live_recommendations.project_applied(ctx.session, data=data)
-        if stored is None:
-            return
-        organization_id = await live_recommendations.recommendation_org(ctx.session, data.recommendation_id)
+        organization_id = await announce_recommendation(ctx, stored)
         if organization_id is None:
             return
-        announce(ctx.session, hub, live_recommendations.changed(organization_id, stored))
-        await live_notifications.notify_members(
-            ctx.session,
-            hub,
-            organization_id=organization_id,
-            source_event_id=ctx.envelope.event_id,
-            draft=wording.for_recommendation_applied(
+        await notify(
+            ctx,
+            organization_id,
+            wording.for_recommendation_applied(
                 recommendation_id=data.recommendation_id,
                 title=stored["title"],
                 project_id=stored["project_id"],
@@ -172,19 +184,14 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
     async def closed(ctx: HandlerContext) -> None:
         data: optimization.OptimizationClosed = ctx.data
         stored = await live_recommendations.project_closed(ctx.session, data=data)
-        if stored is None:
-            return
-        organization_id = await live_recommendations.recommendation_org(ctx.session, data.recommendation_id)
+        organization_id = await announce_recommendation(ctx, stored)
         if organization_id is None:
             return
-        announce(ctx.session, hub, live_recommendations.changed(organization_id, stored))
         if data.status == "refused" and data.closed_by.startswith("user:"):
-            await live_notifications.notify_members(
-                ctx.session,
-                hub,
-                organization_id=organization_id,
-                source_event_id=ctx.envelope.event_id,
-                draft=wording.for_recommendation_refused(
+            await notify(
+                ctx,
+                organization_id,
+                wording.for_recommendation_refused(
                     recommendation_id=data.recommendation_id,
                     title=stored["title"],
                     project_id=stored["project_id"],
@@ -221,12 +228,10 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
                 },
             ),
         )
-        await live_notifications.notify_members(
-            ctx.session,
-            hub,
-            organization_id=organization_id,
-            source_event_id=ctx.envelope.event_id,
-            draft=draft,
+        await notify(
+            ctx,
+            organization_id,
+            draft,
         )
 
     async def deployment_progress(ctx: HandlerContext) -> None:
@@ -280,12 +285,10 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
         recommendation = await live_recommendations.recommendation_of_change(ctx.session, data.change_id)
         if recommendation is None:
             return  # a member's own change: the campaign shows the error (see core projections)
-        await live_notifications.notify_members(
-            ctx.session,
-            hub,
-            organization_id=recommendation.organization_id,
-            source_event_id=ctx.envelope.event_id,
-            draft=wording.for_recommendation_failed(
+        await notify(
+            ctx,
+            recommendation.organization_id,
+            wording.for_recommendation_failed(
                 recommendation_id=recommendation.id,
                 title=recommendation.title,
                 project_id=recommendation.project_id,
@@ -309,12 +312,10 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
                 data={"id": data.connection_id, "platform": platform, "status": "reauthorization_required"},
             ),
         )
-        await live_notifications.notify_members(
-            ctx.session,
-            hub,
-            organization_id=organization_id,
-            source_event_id=ctx.envelope.event_id,
-            draft=wording.for_reauthorization(
+        await notify(
+            ctx,
+            organization_id,
+            wording.for_reauthorization(
                 connection_id=data.connection_id, platform=platform, reason=data.reason
             ),
         )
