@@ -51,7 +51,8 @@ async def apply_recommendation(
     publisher: PublisherDep,
     hub: HubDep,
 ) -> dict[str, Any]:
-    """Ask the optimiser to apply it; it turns `applied` when the platforms confirm."""
+    """Ask the optimiser to apply it: it turns `applied` once the platform changes are sent, or
+    `refused` with the `reason` (a guardrail, e.g. the campaign's cool-down); nothing then changes."""
     return await service.apply_recommendation(
         session=session,
         principal=principal,
