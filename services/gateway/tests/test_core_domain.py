@@ -162,15 +162,17 @@ def test_deployment_targets_follow_the_answers():
     ]
     assert deployments.running_status("pending") == "running"
     assert deployments.running_status("succeeded") == "succeeded"
-    assert deployments.campaign_details(STRATEGY_EXAMPLE, "google_ads", "g-trail") == (
-        "Trail shoes – Search",
-        60_000_000,
+    google = deployments.campaign_details(STRATEGY_EXAMPLE, "google_ads", "g-trail")
+    bidding = STRATEGY_EXAMPLE.google_ads.campaigns[0].bidding_strategy
+    assert google == deployments.CampaignDetails("Trail shoes – Search", 60_000_000, {"strategy": bidding})
+    assert deployments.campaign_details(STRATEGY_EXAMPLE, "meta", "m-trail") == deployments.CampaignDetails(
+        "Trail shoes – Sales", 40_000_000
     )
-    assert deployments.campaign_details(STRATEGY_EXAMPLE, "meta", "m-trail") == (
-        "Trail shoes – Sales",
-        40_000_000,
+    assert deployments.campaign_details(STRATEGY_EXAMPLE, "meta", "nope") == deployments.CampaignDetails()
+    roas = STRATEGY_EXAMPLE.google_ads.campaigns[0].model_copy(
+        update={"bidding_strategy": "TARGET_ROAS", "target_roas": 4.2}
     )
-    assert deployments.campaign_details(STRATEGY_EXAMPLE, "meta", "nope") == (None, None)
+    assert deployments.google_bidding(roas) == {"strategy": "TARGET_ROAS", "target_roas": 4.2}
     assert deployments.plans_platform(STRATEGY_EXAMPLE, "meta")
     assert not deployments.plans_platform(STRATEGY_EXAMPLE.model_copy(update={"meta": None}), "meta")
 

@@ -673,6 +673,38 @@ async def test_pausing_resuming_and_budget_changes_are_commands_to_the_connector
 
     await eventually(applied)
 
+    # an applied recommendation moved the campaign's bid target (the strategy deployed it bidding
+    # to maximise conversions); then the platform refused the next move
+    before = (await client.get(f"/campaigns/{row['id']}", headers=owner.headers)).json()["bidding"]
+    assert before["strategy"] and "target_cpa_micros" not in before
+    bid = {"deployment_id": deployment_id, "platform": "google_ads", "account_external_id": "1234567890"}
+    await scenario.publish(
+        campaign.CampaignBidTargetChanged(
+            change_id=uuid.uuid4(), **bid, platform_campaign_id="777", target_cpa_micros=12_340_000
+        ),
+        owner.org_id,
+    )
+    await scenario.publish(
+        campaign.CampaignBidTargetChangeFailed(
+            change_id=uuid.uuid4(),
+            **bid,
+            platform_campaign_id="777",
+            error=PlatformError(
+                code="BIDDING_STRATEGY_MISMATCH", message="Campaign 777 bids with Manual CPC"
+            ),
+        ),
+        owner.org_id,
+    )
+
+    async def bid_target_shown():
+        c = (await client.get(f"/campaigns/{row['id']}", headers=owner.headers)).json()
+        assert c["bidding"] == {**before, "target_cpa_micros": 12_340_000}
+        assert c["last_error"]["code"] == "BIDDING_STRATEGY_MISMATCH"
+        assert c["last_error"]["change"] == "bid_target"
+        return True
+
+    await eventually(bid_target_shown)
+
     await scenario.publish(
         campaign.CampaignChanged(
             change_id=uuid.uuid4(),

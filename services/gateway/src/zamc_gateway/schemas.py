@@ -348,6 +348,11 @@ class CampaignPublic(Public):
     daily_budget_micros: int | None = None
     daily_budget: Decimal | None = None
     currency: str
+    bidding: dict[str, Any] | None = Field(
+        default=None,
+        description="Google Ads: the bidding strategy and its target, e.g. "
+        '{"strategy": "TARGET_ROAS", "target_roas": 4.5}; kept current when a recommendation moves the target',
+    )
     last_error: dict[str, Any] | None = None
     pending_changes: list[CampaignChangePublic] = []
     created_at: datetime

@@ -244,6 +244,7 @@ platform_campaigns = Table(
     Column("status", String(16), nullable=False),
     Column("daily_budget_micros", BigInteger),
     Column("currency", String(3), nullable=False),
+    Column("bidding", JSONB),  # Google: {"strategy", "target_roas" | "target_cpa_micros"}
     Column("last_error", JSONB),
     _created(),
     _updated(),

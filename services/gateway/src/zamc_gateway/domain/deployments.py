@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from zamc_events.contracts.strategy import CampaignStrategy
+from zamc_events.contracts.strategy import CampaignStrategy, GoogleSearchCampaign
 
 Target = dict[str, Any]  # {platform, account_external_id, status, platform_campaign_ids, error}
 
@@ -50,19 +51,33 @@ def running_status(current: str) -> str:
     return "running" if current in ("pending", "running") else current
 
 
-def campaign_details(
-    strategy: CampaignStrategy, platform: str, strategy_key: str | None
-) -> tuple[str | None, int | None]:
-    """Name and daily budget (micros) of the strategy campaign `strategy_key` on `platform`."""
+@dataclass(frozen=True)
+class CampaignDetails:
+    name: str | None = None
+    daily_budget_micros: int | None = None
+    bidding: dict[str, Any] | None = None  # Google: {"strategy", "target_roas" | "target_cpa_micros"}
+
+
+def campaign_details(strategy: CampaignStrategy, platform: str, strategy_key: str | None) -> CampaignDetails:
+    """Name, daily budget (micros) and bidding of the strategy campaign `strategy_key` on `platform`."""
     if platform == "google_ads" and strategy.google_ads is not None:
         for campaign in strategy.google_ads.campaigns:
             if campaign.key == strategy_key:
-                return campaign.name, campaign.daily_budget_micros
+                return CampaignDetails(campaign.name, campaign.daily_budget_micros, google_bidding(campaign))
     if platform == "meta" and strategy.meta is not None:
         for campaign in strategy.meta.campaigns:
             if campaign.key == strategy_key:
-                return campaign.name, sum(a.daily_budget_micros for a in campaign.ad_sets)
-    return None, None
+                return CampaignDetails(campaign.name, sum(a.daily_budget_micros for a in campaign.ad_sets))
+    return CampaignDetails()
+
+
+def google_bidding(campaign: GoogleSearchCampaign) -> dict[str, Any]:
+    bidding: dict[str, Any] = {"strategy": campaign.bidding_strategy}
+    if campaign.bidding_strategy == "TARGET_ROAS" and campaign.target_roas:
+        bidding["target_roas"] = campaign.target_roas
+    if campaign.bidding_strategy == "TARGET_CPA" and campaign.target_cpa_micros:
+        bidding["target_cpa_micros"] = campaign.target_cpa_micros
+    return bidding
 
 
 def plans_platform(strategy: CampaignStrategy, platform: str) -> bool:

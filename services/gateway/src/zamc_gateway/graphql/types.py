@@ -146,6 +146,7 @@ class Campaign:
     status: str
     daily_budget_micros: int | None
     currency: str
+    bidding: JSON | None
     last_error: JSON | None
     pending_changes: JSON
     created_at: datetime

@@ -95,4 +95,6 @@ def handlers(runtime: ServiceRuntime) -> Mapping[str, Handler]:
         campaign.DeploymentCompleted.subject: _deployment_completed,
         campaign.CampaignChanged.subject: _simple(campaigns.project_changed),
         campaign.CampaignChangeFailed.subject: _simple(campaigns.project_change_failed),
+        campaign.CampaignBidTargetChanged.subject: _simple(campaigns.project_bid_target_changed),
+        campaign.CampaignBidTargetChangeFailed.subject: _simple(campaigns.project_bid_target_change_failed),
     }

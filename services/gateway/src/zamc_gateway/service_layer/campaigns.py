@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zamc_events.contracts import campaign as events
@@ -47,6 +48,7 @@ def _public(row: Any, pending: list[CampaignChangePublic]) -> CampaignPublic:
         daily_budget_micros=row.daily_budget_micros,
         daily_budget=from_micros(row.daily_budget_micros) if row.daily_budget_micros is not None else None,
         currency=row.currency,
+        bidding=row.bidding,
         last_error=row.last_error,
         pending_changes=pending,
         created_at=row.created_at,
@@ -258,3 +260,39 @@ async def project_change_failed(
         .values(last_error={**error, "change": data.change}, updated_at=func.now())
     )
     return change.organization_id
+
+
+async def project_bid_target_changed(
+    *, session: AsyncSession, data: events.CampaignBidTargetChanged
+) -> uuid.UUID | None:
+    target = {"target_roas": data.target_roas, "target_cpa_micros": data.target_cpa_micros}
+    target = {name: value for name, value in target.items() if value is not None}
+    return await _update_campaign(
+        session,
+        data,
+        bidding=func.coalesce(platform_campaigns.c.bidding, text("'{}'::jsonb")).op("||")(
+            bindparam(None, target, type_=JSONB)
+        ),
+        last_error=None,
+    )
+
+
+async def project_bid_target_change_failed(
+    *, session: AsyncSession, data: events.CampaignBidTargetChangeFailed
+) -> uuid.UUID | None:
+    return await _update_campaign(
+        session, data, last_error={**data.error.model_dump(mode="json"), "change": "bid_target"}
+    )
+
+
+async def _update_campaign(session: AsyncSession, data: Any, **values: Any) -> uuid.UUID | None:
+    """Set `values` on the platform campaign an answer names; its organization, or None if unknown."""
+    return await session.scalar(
+        update(platform_campaigns)
+        .where(
+            platform_campaigns.c.platform == data.platform,
+            platform_campaigns.c.platform_campaign_id == data.platform_campaign_id,
+        )
+        .values(**values, updated_at=func.now())
+        .returning(platform_campaigns.c.organization_id)
+    )

@@ -160,8 +160,10 @@ async def project_deployed(*, session: AsyncSession, data: events.CampaignDeploy
     for platform_campaign_id in data.platform_campaign_ids:
         obj = campaign_objects.get(platform_campaign_id)
         strategy_key = obj.strategy_key if obj else None
-        name, budget = (
-            rules.campaign_details(strategy, data.platform, strategy_key) if strategy else (None, None)
+        details = (
+            rules.campaign_details(strategy, data.platform, strategy_key)
+            if strategy
+            else rules.CampaignDetails()
         )
         await session.execute(
             pg_insert(platform_campaigns)
@@ -175,9 +177,10 @@ async def project_deployed(*, session: AsyncSession, data: events.CampaignDeploy
                 account_external_id=data.account_external_id,
                 platform_campaign_id=platform_campaign_id,
                 strategy_key=strategy_key,
-                name=name or platform_campaign_id,
+                name=details.name or platform_campaign_id,
                 status="PAUSED",
-                daily_budget_micros=budget,
+                daily_budget_micros=details.daily_budget_micros,
+                bidding=details.bidding,
                 currency=strategy.currency if strategy else "XXX",
             )
             .on_conflict_do_nothing(constraint="uq_platform_campaigns_platform_id")

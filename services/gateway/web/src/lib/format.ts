@@ -1,5 +1,5 @@
 // Numbers, money (integer micros beside an ISO currency) and dates in the reader's locale.
-import type { Platform } from "./types";
+import type { CampaignBidding, GoogleBidding, Platform } from "./types";
 
 export const MICROS = 1_000_000;
 
@@ -121,4 +121,21 @@ export function isoDate(d: Date): string {
 export function humanize(text: string): string {
   const s = text.replace(/_/g, " ").toLowerCase();
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export const GOOGLE_BIDDING_NAMES: Record<GoogleBidding, string> = {
+  MAXIMIZE_CONVERSIONS: "Maximise conversions",
+  MAXIMIZE_CLICKS: "Maximise clicks",
+  TARGET_CPA: "Target cost per acquisition",
+  TARGET_ROAS: "Target return on ad spend",
+  MANUAL_CPC: "Manual cost per click",
+};
+
+/** "Target return on ad spend 4.50", "Target cost per acquisition €12.34", "Maximise clicks"; null without bidding. */
+export function biddingLabel(bidding: CampaignBidding | null | undefined, currency: string): string | null {
+  if (!bidding) return null;
+  const name = GOOGLE_BIDDING_NAMES[bidding.strategy] ?? bidding.strategy;
+  if (bidding.target_roas) return `${name} ${bidding.target_roas.toFixed(2)}`;
+  if (bidding.target_cpa_micros) return `${name} ${money(bidding.target_cpa_micros, currency)}`;
+  return name;
 }

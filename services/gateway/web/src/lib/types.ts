@@ -283,6 +283,12 @@ export interface CampaignChange {
   created_at: string;
 }
 
+export interface CampaignBidding {
+  strategy: GoogleBidding;
+  target_roas?: number | null;
+  target_cpa_micros?: number | null;
+}
+
 export interface Campaign {
   id: string;
   project_id: string;
@@ -296,6 +302,7 @@ export interface Campaign {
   daily_budget_micros?: number | null;
   daily_budget?: string | number | null;
   currency: string;
+  bidding?: CampaignBidding | null;
   last_error?: Record<string, unknown> | null;
   pending_changes: CampaignChange[];
   created_at: string;

@@ -2,7 +2,7 @@
 // until they confirm).
 import { useState } from "react";
 import { describeError, patch, post } from "../../lib/api";
-import { PLATFORM_NAMES, dateTime, money } from "../../lib/format";
+import { PLATFORM_NAMES, biddingLabel, dateTime, money } from "../../lib/format";
 import { useCampaigns } from "../../lib/queries";
 import { Link } from "../../lib/router";
 import { invalidate } from "../../lib/store";
@@ -162,6 +162,7 @@ export default function Campaigns({ params }: { params: Record<string, string> }
                       </td>
                       <td className="num" data-label="Daily budget">
                         {money(c.daily_budget_micros, c.currency)}
+                        {c.bidding && <div className="muted small">{biddingLabel(c.bidding, c.currency)}</div>}
                       </td>
                       <td className="small" data-label="Changes">
                         {pending.map((x) => (

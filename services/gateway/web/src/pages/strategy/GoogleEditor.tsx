@@ -1,19 +1,13 @@
 // Google Ads: search campaigns → ad groups (keywords) → responsive search ads, editable at Google's limits.
 import { GOOGLE } from "../../lib/limits";
-import { money } from "../../lib/format";
+import { GOOGLE_BIDDING_NAMES, money } from "../../lib/format";
 import type { GoogleBidding, Keyword } from "../../lib/types";
 import { Button, SelectField, TagInput, TextField } from "../../ui/ui";
 import { LimitedField } from "../../ui/LimitedField";
 import { MoneyInput, TextListEditor, useEdit } from "./common";
 import { rebalance } from "../../lib/limits";
 
-const BIDDING: { id: GoogleBidding; label: string }[] = [
-  { id: "MAXIMIZE_CONVERSIONS", label: "Maximise conversions" },
-  { id: "MAXIMIZE_CLICKS", label: "Maximise clicks" },
-  { id: "TARGET_CPA", label: "Target cost per acquisition" },
-  { id: "TARGET_ROAS", label: "Target return on ad spend" },
-  { id: "MANUAL_CPC", label: "Manual cost per click" },
-];
+const BIDDING = (Object.keys(GOOGLE_BIDDING_NAMES) as GoogleBidding[]).map((id) => ({ id, label: GOOGLE_BIDDING_NAMES[id] }));
 
 const MATCH: Keyword["match_type"][] = ["BROAD", "PHRASE", "EXACT"];
 
