@@ -12,7 +12,8 @@ runs 30 simulated days with a fixed total daily budget under three policies:
 - oracle: knows the true curves and allocates the total optimally from day one.
 
 ROAS is the simulator's ground truth (every conversion the attribution windows will ever
-credit) over the 30 days. Run: `make bench-optimizer` (options: --seeds, --days, --campaigns).
+credit) over the 30 days. Run: `make bench-optimizer` (options: --seeds, --seed-list, --days,
+--campaigns).
 
 The autopilot runs with the service's own settings (`OptimizerSettings()`, so the same
 `ZAMC_ORCHESTRATOR_OPTIMIZER_*` variables apply). Hours settle only after analytics' restatement
@@ -203,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--first-seed", type=int, default=1)
+    parser.add_argument(
+        "--seed-list", type=int, nargs="+", help="run exactly these seeds (instead of --seeds/--first-seed)"
+    )
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--campaigns", type=int, default=5, help="campaigns per platform")
     parser.add_argument("--daily-budget", type=float, default=500.0, help="total daily budget, EUR")
@@ -224,12 +228,10 @@ def main(argv: list[str] | None = None) -> int:
         options.cadence_hours = default_cadence
     total = int(options.daily_budget * 1_000_000)
     started = time.perf_counter()
-    jobs = [
-        (seed, options.campaigns, total, options.days, settings, options.cadence_hours)
-        for seed in range(options.first_seed, options.first_seed + options.seeds)
-    ]
+    seeds = options.seed_list or list(range(options.first_seed, options.first_seed + options.seeds))
+    jobs = [(seed, options.campaigns, total, options.days, settings, options.cadence_hours) for seed in seeds]
     print(
-        f"optimiser benchmark: {options.seeds} seeds, {2 * options.campaigns} campaigns "
+        f"optimiser benchmark: {len(seeds)} seeds, {2 * options.campaigns} campaigns "
         f"({options.campaigns} Google Ads + {options.campaigns} Meta), {options.days} days, "
         f"{options.daily_budget:.0f} EUR/day in total"
     )
