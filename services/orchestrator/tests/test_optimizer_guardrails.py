@@ -157,16 +157,7 @@ def test_no_budget_recommendation_breaks_a_guardrail(campaigns, guard, cap, tota
     # the same rules, spelt out
     before = sum(s.daily_budget_micros for s in states.values() if s.active)
     after = before + sum(c.new_micros - c.current_micros for c in plan.changes)
-    # reallocation never raises the project's daily budget above what it was a cool-down ago
-    # (what a cut frees may wait for a campaign in its cool-down)
-    a_cool_down_ago = sum(
-        max(states[str(h.key)].daily_budget_micros, h.budget_at(NOW - guard.cooldown) or 0)
-        for h in histories
-        if states[str(h.key)].active
-    )
-    assert after <= max(before, a_cool_down_ago)
-    if cap is None and total is None:
-        assert after <= before  # without a cap nothing waits: the sum could not grow back
+    assert after <= before  # reallocation never raises the project's daily budget
     if cap is not None and before <= cap:
         assert after <= cap
     assert_within_project_budget(before, after, project)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from zamc_orchestrator.optimizer.domain.allocation import allocate, growth_floor, long_run_targets
+from zamc_orchestrator.optimizer.domain.allocation import allocate
 from zamc_orchestrator.optimizer.domain.curves import HillCurve, ReachPoint, ReachPosterior, fit_hill, hill
 from zamc_orchestrator.optimizer.domain.model import CurveDraws
 from zamc_orchestrator.optimizer.domain.siblings import Sibling, SiblingRules, judge_siblings
@@ -153,41 +153,6 @@ def test_allocation_equalises_marginal_roas_at_an_interior_optimum():
     assert spent.sum() <= 200_000_000
     # equal up to the budget grid (21 points across the bounds)
     assert float(a.marginal_roas(spent[0])[0]) == pytest.approx(float(b.marginal_roas(spent[1])[0]), rel=0.1)
-
-
-def _curve(top: float, half: float, h: float) -> CurveDraws:
-    return CurveDraws(
-        top=np.array([top]),
-        half=np.array([half]),
-        h=np.array([h]),
-        value_per_impression=np.array([1.0]),
-        utilisation=np.array([1.0]),
-    )
-
-
-def test_a_campaign_that_earns_more_the_more_it_spends_grows_although_its_next_euro_earns_less():
-    # two saturating campaigns earn 3 on the next euro at 50 EUR, the third only 2.7 but its
-    # returns increase (h = 3): with the whole 150 EUR it would earn 1 211 EUR against 645 now.
-    # Equal marginal ROAS at the next step would shrink it; it must grow by the whole step.
-    saturating, increasing = _curve(600e6, 50e6, 1.0), _curve(3.6e11, 1e9, 3.0)
-    assert float(saturating.marginal_roas(50e6)[0]) == pytest.approx(3.0)
-    assert float(increasing.marginal_roas(50e6)[0]) == pytest.approx(2.7, abs=0.01)
-    draws = [saturating, saturating, increasing]
-    targets = long_run_targets(draws, 150e6)
-    assert targets[0, 2] > 100e6 and targets[0, 2] == pytest.approx(150e6 - targets[0, :2].sum())
-    current = np.full(3, 50e6)
-    result = allocate(current=current, low=current * 0.8, high=current * 1.2, draws=draws, total=150_000_000)
-    assert list(result.budgets) == [45_000_000, 45_000_000, 60_000_000]
-
-
-def test_the_growth_floor_is_the_upper_bound_towards_a_larger_target_scaled_to_the_total():
-    current, low, high = np.full(3, 50.0), np.full(3, 40.0), np.full(3, 60.0)
-    targets = np.array([[0.0, 150.0, 0.0], [20.0, 55.0, 55.0], [50.0, 50.0, 50.0]])
-    floor = growth_floor(current, low, high, targets, total=150.0)
-    assert floor.tolist() == [[40, 60, 40], [40, 55, 55], [40, 40, 40]]
-    # only 10 above the lower bounds to spend: every wanted raise gets the same share of it
-    floor = growth_floor(current, low, high, targets, total=130.0)
-    np.testing.assert_allclose(floor, [[40, 50, 40], [40, 45, 45], [40, 40, 40]])
 
 
 def test_siblings_pause_the_credibly_worse_and_conclude_ab_tests():

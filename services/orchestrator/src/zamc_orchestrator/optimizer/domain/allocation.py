@@ -11,12 +11,6 @@ Thompson sampling explores: each draw is one plausible world from the posterior,
 allocation is computed, and the step taken is the median direction over draws, so a campaign is
 moved only when the draws agree, and uncertain campaigns keep receiving the variation that
 teaches the optimiser their curve.
-
-Budgets move by a bounded fraction per step, so the best next step alone is short-sighted: a
-campaign that earns more the more it spends (Hill exponent above 1) may earn less on the next
-euro today than a saturating one, yet be where the money should end up. Each draw's long-run
-split of the total (no step limit) therefore sets a floor: a campaign whose long-run budget is
-above its current one grows as fast as its bounds allow (`growth_floor`).
 """
 
 from __future__ import annotations
@@ -30,7 +24,6 @@ from zamc_orchestrator.optimizer.domain.guardrails import BUDGET_STEP_MICROS
 from zamc_orchestrator.optimizer.domain.model import CurveDraws
 
 GRID = 21
-TARGET_GRID = 41  # budgets 0..total when looking for the long-run split
 
 
 @dataclass(frozen=True)
@@ -59,18 +52,8 @@ def value_matrix(draws: Sequence[CurveDraws], budgets: np.ndarray) -> np.ndarray
         return vpi * top / (1.0 + ratio**h)
 
 
-def optimal_per_draw(
-    values: np.ndarray,
-    grid: np.ndarray,
-    total: float,
-    *,
-    floor: np.ndarray | None = None,
-    iterations: int = 50,
-) -> np.ndarray:
-    """values (M, n, G) at budgets grid (n, G); returns (M, n) budgets summing to `total` per draw.
-
-    `floor` (M, n), if given, is each draw's least budget per campaign (sum <= total; at most
-    the campaign's largest grid point)."""
+def optimal_per_draw(values: np.ndarray, grid: np.ndarray, total: float, iterations: int = 50) -> np.ndarray:
+    """values (M, n, G) at budgets grid (n, G); returns (M, n) budgets summing to `total` per draw."""
     m = values.shape[0]
     # the price bracket: marginal values per micro over the grid
     spans = np.maximum(grid[:, -1] - grid[:, 0], 1.0)
@@ -80,8 +63,6 @@ def optimal_per_draw(
 
     def pick(lam: np.ndarray) -> np.ndarray:
         objective = values - lam[:, None, None] * grid[None, :, :]
-        if floor is not None:
-            objective = np.where(grid[None, :, :] < floor[:, :, None] - 0.5, -np.inf, objective)
         idx = objective.argmax(axis=2)
         return np.take_along_axis(np.broadcast_to(grid, values.shape), idx[:, :, None], axis=2)[:, :, 0]
 
@@ -119,8 +100,7 @@ def allocate(
     values = value_matrix(draws, grid)
     fixed = high <= low
     total = float(min(total, high.sum()))
-    floor = growth_floor(current, low, high, long_run_targets(draws, total), total)
-    per_draw = optimal_per_draw(values, grid, total, floor=floor)
+    per_draw = optimal_per_draw(values, grid, total)
     # the step: per campaign the median over draws, then made to add up (decreases fund increases)
     target = np.median(per_draw, axis=0)
     target = np.where(fixed, current, np.clip(target, low, high))
@@ -135,30 +115,6 @@ def allocate(
         value_delta=(new_values - now_values).sum(axis=1),
         marginal_roas=marginal,
     )
-
-
-def long_run_targets(draws: Sequence[CurveDraws], total: float) -> np.ndarray:
-    """(M, n): each draw's best split of `total` with no step limit, where the steps lead."""
-    grid = np.broadcast_to(np.linspace(0.0, total, TARGET_GRID), (len(draws), TARGET_GRID))
-    return optimal_per_draw(value_matrix(draws, grid), grid, total)
-
-
-def growth_floor(
-    current: np.ndarray, low: np.ndarray, high: np.ndarray, targets: np.ndarray, total: float
-) -> np.ndarray:
-    """(M, n) least next budgets: a campaign whose long-run target is above its budget grows as
-    fast as the bounds allow (towards the target).
-
-    A budget can only grow by a fraction of itself per step, so a campaign that should end up
-    large must start growing now: the best next step alone (equal marginal ROAS at the next
-    budgets) lets a campaign that is good today but should shrink later (diminishing returns)
-    outbid one that earns more the more it spends. Scaled down when the sum would pass `total`.
-    """
-    wanted = np.where(targets > current, np.minimum(high, targets), low) - low
-    spare = max(total - float(low.sum()), 0.0)
-    wanted_sum = wanted.sum(axis=1, keepdims=True)
-    scale = np.minimum(1.0, spare / np.maximum(wanted_sum, 1e-9))
-    return low + wanted * scale
 
 
 def _balance(

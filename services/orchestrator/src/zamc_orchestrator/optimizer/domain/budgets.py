@@ -9,7 +9,7 @@ from datetime import date, datetime
 import numpy as np
 
 from zamc_events.contracts.strategy import BriefBudget
-from zamc_orchestrator.optimizer.domain.allocation import allocate, value_matrix
+from zamc_orchestrator.optimizer.domain.allocation import allocate
 from zamc_orchestrator.optimizer.domain.guardrails import (
     BUDGET_STEP_MICROS,
     CampaignBudget,
@@ -144,63 +144,49 @@ def plan_budgets(
 
     `busy` holds campaigns another change of this round takes (campaign -> why): the cool-down
     allows one change per campaign, so their budgets stay.
-
-    Campaigns in their cool-down are planned too, with the bounds they will have when it ends, but
-    only the others move now. Campaigns changed at different hours would otherwise only ever trade
-    among themselves: a cut now may free money for a campaign whose turn comes later, and the
-    money waits for it (`_money_to_plan`).
     """
     states = {str(h.key): budget_state(models[h.key], h) for h in histories}
     active = [h for h in histories if states[str(h.key)].active]
-    held = _held(active, states, guard=guard, busy=busy or {})
-    plannable = [h for h in active if str(h.key) not in held]
-    waiting = {
-        str(h.key): f"cool-down: changed at {states[str(h.key)].last_changed_at.isoformat()}"
-        for h in plannable
-        if cooling_down(states[str(h.key)], guard, now)
-    }
-    movable = np.array([str(h.key) not in waiting for h in plannable], dtype=bool)
-    if len(plannable) < 2 or not movable.any():
+    held: dict[str, str] = {}
+    for h in active:
+        state = states[str(h.key)]
+        if busy and str(h.key) in busy:
+            held[str(h.key)] = busy[str(h.key)]
+        elif cooling_down(state, guard, now):
+            held[str(h.key)] = f"cool-down: changed at {state.last_changed_at.isoformat()}"
+        elif problem := data_problem(state, guard):
+            held[str(h.key)] = f"not enough data: {problem}"
+    movable = [h for h in active if str(h.key) not in held]
+    if len(movable) < 2:
         return None
-    plannable_states = [states[str(h.key)] for h in plannable]
-    current = np.array([s.daily_budget_micros for s in plannable_states], dtype=float)
-    total = _money_to_plan(plannable, states, project=project, guard=guard, now=now)
-    may_wait = project.daily_cap_micros is not None or project.total_budget_micros is not None
-    bounds = np.array(
-        [_bounds_at_turn(s, guard, now, may_wait=may_wait) for s in plannable_states], dtype=float
-    )
-    samples = [models[h.key].sample(rng, draws) for h in plannable]
+    current = np.array([states[str(h.key)].daily_budget_micros for h in movable], dtype=float)
+    bounds = np.array([budget_bounds(states[str(h.key)], guard, now) for h in movable], dtype=float)
+    fixed_sum = sum(states[str(h.key)].daily_budget_micros for h in active if str(h.key) in held)
+    ceiling = project_ceiling({k: states[k] for k in (str(h.key) for h in active)}, project)
+    total = int(min(current.sum(), max(ceiling - fixed_sum, 0)))
+    samples = [models[h.key].sample(rng, draws) for h in movable]
     result = allocate(current=current, low=bounds[:, 0], high=bounds[:, 1], draws=samples, total=total)
-    proposed = np.where(movable, result.budgets, current.astype(np.int64))
-    budgets = _drop_small_moves(
-        current, proposed, guard.min_change_fraction, room=max(total - int(current.sum()), 0)
-    )
+    budgets = _drop_small_moves(current, result.budgets.astype(np.int64), guard.min_change_fraction)
     changes = [
         BudgetChange(h.key, int(cur), int(new))
-        for h, cur, new in zip(plannable, current, budgets, strict=True)
+        for h, cur, new in zip(movable, current, budgets, strict=True)
         if new != cur
     ]
     if not changes:
         return None
-    # what the step is worth: the raises it funds in campaigns after their cool-down included
-    planned = np.where(movable, budgets, result.budgets).astype(float)
-    delta = (value_matrix(samples, planned) - value_matrix(samples, current)).sum(axis=1)
-    violations = check_budget_plan(
-        {str(c.key): c.new_micros for c in changes}, states, guard=guard, project=project, now=now
-    )
-    held = {**held, **waiting}
+    budgets = budgets.astype(float)
+    from zamc_orchestrator.optimizer.domain.allocation import value_matrix
+
+    delta = (value_matrix(samples, budgets) - value_matrix(samples, current)).sum(axis=1)
+    plan = {str(c.key): c.new_micros for c in changes}
+    violations = check_budget_plan(plan, states, guard=guard, project=project, now=now)
+    marginal = result.marginal_roas
     evidence = {
         "campaigns": [
-            _campaign_evidence(models[h.key], result.marginal_roas[:, i], int(current[i]), int(budgets[i]))
-            for i, h in enumerate(plannable)
-            if movable[i]
+            _campaign_evidence(models[h.key], marginal[:, i], int(current[i]), int(budgets[i]))
+            for i, h in enumerate(movable)
         ],
         "held": held,
-        "planned_after_cool_down": {
-            str(h.key): int(result.budgets[i])
-            for i, h in enumerate(plannable)
-            if not movable[i] and result.budgets[i] != current[i]
-        },
         "guardrails": {
             "max_change_fraction": guard.max_change_fraction,
             "cooldown_hours": guard.cooldown.total_seconds() / 3600,
@@ -220,70 +206,15 @@ def plan_budgets(
     )
 
 
-def _held(
-    active: Sequence[CampaignHistory],
-    states: Mapping[str, CampaignBudget],
-    *,
-    guard: Guardrails,
-    busy: Mapping[str, str],
-) -> dict[str, str]:
-    """Campaigns left out of the plan (campaign -> why): changed otherwise this round, or too little data."""
-    held: dict[str, str] = {}
-    for h in active:
-        name = str(h.key)
-        if name in busy:
-            held[name] = busy[name]
-        elif problem := data_problem(states[name], guard):
-            held[name] = f"not enough data: {problem}"
-    return held
-
-
-def _bounds_at_turn(
-    state: CampaignBudget, guard: Guardrails, now: datetime, *, may_wait: bool
-) -> tuple[int, int]:
-    """The budgets a campaign may take in this plan. One in its cool-down may only take money
-    that waits for it, up to what it may be raised to when the cool-down ends (what it gives up
-    then is decided then); none without a cap, since the sum cannot grow back."""
-    current = state.daily_budget_micros
-    if not cooling_down(state, guard, now):
-        return budget_bounds(state, guard, now)
-    if not may_wait:
-        return current, current
-    return current, budget_bounds(state, guard, state.last_changed_at + guard.cooldown)[1]
-
-
-def _money_to_plan(
-    plannable: Sequence[CampaignHistory],
-    states: Mapping[str, CampaignBudget],
-    *,
-    project: ProjectBudget,
-    guard: Guardrails,
-    now: datetime,
-) -> int:
-    """What the planned campaigns' daily budgets may add up to: their sum now, or one cool-down ago
-    if that was more (what a cut freed for a campaign in its cool-down waits for it), within the
-    project's ceiling less the budgets of the campaigns left out."""
-    names = {str(h.key) for h in plannable}
-    now_sum = sum(states[name].daily_budget_micros for name in names)
-    before_sum = sum(h.budget_at(now - guard.cooldown) or 0 for h in plannable)
-    active = {name: state for name, state in states.items() if state.active}
-    left_out = sum(state.daily_budget_micros for name, state in active.items() if name not in names)
-    ceiling = project_ceiling(active, project)
-    return int(min(max(now_sum, before_sum), max(ceiling - left_out, 0)))
-
-
-def _drop_small_moves(
-    current: np.ndarray, proposed: np.ndarray, fraction: float, *, room: int = 0
-) -> np.ndarray:
+def _drop_small_moves(current: np.ndarray, proposed: np.ndarray, fraction: float) -> np.ndarray:
     """Moves smaller than `fraction` of a budget are not worth an edit. A dropped decrease frees
-    less money, so the increases are scaled down (whole cents) to what the kept decreases free
-    (plus the `room` under the money to plan)."""
+    less money, so the increases are scaled down (whole cents) to what the kept decreases free."""
     current = current.astype(np.int64)
     new = proposed.copy()
     for _ in range(len(new) + 1):
         small = np.abs(new - current) < np.maximum(current * fraction, 1)
         new[small] = current[small]
-        freed = int(np.sum(np.maximum(current - new, 0))) + room
+        freed = int(np.sum(np.maximum(current - new, 0)))
         raises = np.maximum(new - current, 0)
         if raises.sum() <= freed:
             return new

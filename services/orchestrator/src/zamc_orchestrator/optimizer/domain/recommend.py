@@ -62,11 +62,6 @@ def budget_draft(plan: BudgetPlan, *, project_topic: str, currency: str) -> Draf
     )
     if not downs:
         title = f"Raise {len(ups)} campaign budget(s) within the daily cap"
-    elif not ups:
-        title = (
-            f"Lower {len(downs)} campaign budget(s) by {_money(moved, currency)}/day{across}: "
-            "the money waits for campaigns with a higher marginal ROAS after their cool-down"
-        )
     actions = [
         RecommendedAction(
             platform=c.key.platform,  # type: ignore[arg-type]
