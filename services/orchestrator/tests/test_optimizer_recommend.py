@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from zamc_orchestrator.optimizer.config import OptimizerSettings
+from zamc_orchestrator.optimizer.domain.budgets import BudgetChange
 from zamc_orchestrator.optimizer.domain.guardrails import Guardrails
 from zamc_orchestrator.optimizer.domain.model import (
     CampaignHistory,
@@ -22,6 +23,7 @@ from zamc_orchestrator.optimizer.domain.recommend import (
     _bid_impact,
     bid_target_drafts,
     budget_limited_warnings,
+    budget_title,
     learning_reset_warnings,
 )
 
@@ -250,3 +252,32 @@ def test_budget_limited_warning_when_the_whole_budget_is_spent_and_the_next_euro
     assert low <= warning.evidence["marginal_roas"] <= high and low > 0
     assert warning.confidence == warning.evidence["probability_marginal_roas_above_1"] >= 0.8
     assert not warning.applicable and warning.actions == []
+
+
+# ----- budget step titles ---------------------------------------------------------------------------
+def _change(platform: str, campaign: str, current_eur: int, new_eur: int) -> BudgetChange:
+    return BudgetChange(CampaignKey(platform, "acc", campaign), current_eur * 1_000_000, new_eur * 1_000_000)
+
+
+def test_a_budget_title_says_what_moves_and_what_is_held_back_or_added():
+    google_up, meta_down = _change("google_ads", "g", 50, 60), _change("meta", "m", 50, 40)
+    assert budget_title([google_up, meta_down], currency="EUR") == (
+        "Move 10.00 EUR/day across Google Ads and Meta from 1 campaign(s) with the lowest marginal ROAS "
+        "to 1 with the highest"
+    )
+    held = budget_title([_change("meta", "m1", 50, 40), _change("meta", "m2", 50, 56)], currency="EUR")
+    assert held == (
+        "Move 6.00 EUR/day from 1 campaign(s) with the lowest marginal ROAS to 1 with the highest; "
+        "4.00 EUR/day is held back until the evidence says where it earns most"
+    )
+    added = budget_title([_change("meta", "m1", 50, 45), _change("meta", "m2", 50, 58)], currency="EUR")
+    assert added == (
+        "Move 5.00 EUR/day from 1 campaign(s) with the lowest marginal ROAS to 1 with the highest, "
+        "and add 3.00 EUR/day within the daily cap"
+    )
+    assert budget_title([google_up], currency="EUR") == (
+        "Raise 1 campaign budget(s) by 10.00 EUR/day within the daily cap"
+    )
+    assert budget_title([meta_down], currency="EUR") == (
+        "Lower 1 campaign budget(s) with the lowest marginal ROAS by 10.00 EUR/day"
+    )

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from zamc_events.contracts.optimization import ExpectedImpact, RecommendedAction
-from zamc_orchestrator.optimizer.domain.budgets import BudgetPlan, budget_state
+from zamc_orchestrator.optimizer.domain.budgets import BudgetChange, BudgetPlan, budget_state
 from zamc_orchestrator.optimizer.domain.guardrails import Change, Guardrails, ProjectBudget, check_changes
 from zamc_orchestrator.optimizer.domain.model import CampaignHistory, CampaignKey, CampaignModel, CurveDraws
 from zamc_orchestrator.optimizer.domain.siblings import SiblingDecision
@@ -51,17 +51,7 @@ def _money(micros: float, currency: str) -> str:
 
 
 def budget_draft(plan: BudgetPlan, *, project_topic: str, currency: str) -> Draft:
-    ups = [c for c in plan.changes if c.new_micros > c.current_micros]
-    downs = [c for c in plan.changes if c.new_micros < c.current_micros]
-    moved = sum(c.current_micros - c.new_micros for c in downs)
-    platforms = {c.key.platform for c in plan.changes}
-    across = " across Google Ads and Meta" if len(platforms) > 1 else ""
-    title = (
-        f"Move {_money(moved, currency)}/day{across} from {len(downs)} campaign(s) with the lowest "
-        f"marginal ROAS to {len(ups)} with the highest"
-    )
-    if not downs:
-        title = f"Raise {len(ups)} campaign budget(s) within the daily cap"
+    title = budget_title(plan.changes, currency=currency)
     actions = [
         RecommendedAction(
             platform=c.key.platform,  # type: ignore[arg-type]
@@ -87,6 +77,30 @@ def budget_draft(plan: BudgetPlan, *, project_topic: str, currency: str) -> Draf
         ),
         confidence=round(min(max(plan.confidence, 0.0), 1.0), 4),
     )
+
+
+def budget_title(changes: Sequence[BudgetChange], *, currency: str) -> str:
+    """What a budget step does, in money: what moves, and what is held back or added besides."""
+    ups = [c for c in changes if c.new_micros > c.current_micros]
+    downs = [c for c in changes if c.new_micros < c.current_micros]
+    cut = sum(c.current_micros - c.new_micros for c in downs)
+    raised = sum(c.new_micros - c.current_micros for c in ups)
+    if not downs:
+        return f"Raise {len(ups)} campaign budget(s) by {_money(raised, currency)}/day within the daily cap"
+    if not ups:
+        return f"Lower {len(downs)} campaign budget(s) with the lowest marginal ROAS by {_money(cut, currency)}/day"
+    across = " across Google Ads and Meta" if len({c.key.platform for c in changes}) > 1 else ""
+    title = (
+        f"Move {_money(min(cut, raised), currency)}/day{across} from {len(downs)} campaign(s) with the "
+        f"lowest marginal ROAS to {len(ups)} with the highest"
+    )
+    if cut > raised:
+        title += (
+            f"; {_money(cut - raised, currency)}/day is held back until the evidence says where it earns most"
+        )
+    elif raised > cut:
+        title += f", and add {_money(raised - cut, currency)}/day within the daily cap"
+    return title
 
 
 def sibling_draft(
