@@ -232,6 +232,15 @@ async def rows(runtime, query) -> list[Any]:
         return list((await session.execute(query)).all())
 
 
+async def hours_of_both_campaigns(runtime) -> None:
+    """Wait until the rollups of the Google and the Meta campaign are recorded."""
+
+    async def recorded():
+        return len(await rows(runtime, select(t.campaign_hours.c.campaign_id).distinct())) == 2
+
+    await eventually(recorded)
+
+
 async def eventually(check, timeout: float = 15.0) -> Any:
     for _ in range(int(timeout / 0.05)):
         if result := await check():
@@ -617,14 +626,11 @@ async def test_applying_a_bid_target_sends_the_google_command_and_a_failure_rest
         EventProbe.watching(jetstream, "zamc.optimization.>", "zamc.google_ads.>") as probe,
         running_service(definition_for(optimizer), settings_for(nats_url, database_url)) as runtime,
     ):
-        await deploy(jetstream, make_brief, bidding_strategy="TARGET_ROAS", target_roas=TARGET_ROAS)
-        budgets = await _budgets(runtime)
+        _, budgets = await deploy(
+            jetstream, make_brief, bidding_strategy="TARGET_ROAS", target_roas=TARGET_ROAS
+        )
         await feed_rollups(jetstream, budgets, history(now, days=3), now)
-
-        async def ready():
-            return len(await rows(runtime, select(t.campaign_hours.c.campaign_id).distinct())) == 2
-
-        await eventually(ready)
+        await hours_of_both_campaigns(runtime)
         await service.evaluate_all(
             sessions=runtime.sessions, publisher=runtime.publisher, settings=optimizer, now=now
         )
@@ -710,14 +716,6 @@ async def test_applying_a_bid_target_sends_the_google_command_and_a_failure_rest
 TARGET_ROAS = 9.0
 
 
-async def _budgets(runtime) -> dict[str, int]:
-    async def known():
-        found = await rows(runtime, select(t.campaigns.c.campaign_id, t.campaigns.c.daily_budget_micros))
-        return len(found) == 2 and all(r.daily_budget_micros for r in found) and found
-
-    return {r.campaign_id: r.daily_budget_micros for r in await eventually(known)}
-
-
 async def _bid_target(runtime) -> float | None:
     (campaign,) = await rows(
         runtime, select(t.campaigns.c.bidding).where(t.campaigns.c.campaign_id == GOOGLE)
@@ -736,11 +734,7 @@ async def test_recommendations_left_open_too_long_are_closed_as_expired_and_anno
     ):
         _, budgets = await deploy(jetstream, make_brief)
         await feed_rollups(jetstream, budgets, history(now, days=3), now)
-
-        async def ready():
-            return len(await rows(runtime, select(t.campaign_hours.c.campaign_id).distinct())) == 2
-
-        await eventually(ready)
+        await hours_of_both_campaigns(runtime)
         await service.evaluate_all(
             sessions=runtime.sessions, publisher=runtime.publisher, settings=optimizer, now=now
         )

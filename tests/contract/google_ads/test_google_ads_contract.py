@@ -8,12 +8,15 @@ created PAUSED on the given account and removed at the end; nothing is ever enab
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import SecretStr
 
 from zamc_connector_google.adapters.google_ads import (
+    CampaignState,
     budget_operation,
     campaign_field_operation,
     plan_operations,
@@ -24,6 +27,7 @@ from zamc_connector_google.domain.accounts import deployable
 from zamc_connector_google.domain.bidding import target_field
 from zamc_connector_google.domain.deployment import (
     CreatedObject,
+    DeploymentPlan,
     DeploymentResult,
     match_existing,
     plan_deployment,
@@ -135,17 +139,37 @@ def test_an_over_long_headline_is_refused_at_its_field(target):
     assert error.field and error.field.startswith("ad long/g1/ad1") and "headlines[0]" in error.field
 
 
-def test_create_find_again_change_and_remove_a_paused_campaign_tree(target):
+@contextmanager
+def _deployed(
+    target, campaign: GoogleSearchCampaign
+) -> Iterator[tuple[DeploymentPlan, DeploymentResult, str]]:
+    """The campaign's tree created (paused) on the account; its campaign and budget removed on the way out."""
     plan = plan_deployment(
-        campaigns=[_campaign(f"c{uuid.uuid4().hex[:8]}")],
-        key_prefix=f"{uuid.uuid4()}:google_ads",
-        currency=_currency(target),
+        campaigns=[campaign], key_prefix=f"{uuid.uuid4()}:google_ads", currency=_currency(target)
     )
     items = plan.objects
     names = _mutate(target, lambda client: plan_operations(client, target.customer_id, items))
     result = DeploymentResult([CreatedObject(i, n) for i, n in zip(items, names, strict=True)])
     [campaign_id] = result.campaign_ids()
     try:
+        yield plan, result, campaign_id
+    finally:
+        created = {c.item.kind: c.resource_name for c in result.created}
+        for kind in ("campaign", "budget"):
+            _mutate(target, lambda client, k=kind: status_operations(client, k, [created[k]], "REMOVED"))
+
+
+def _state(target, campaign_id: str) -> CampaignState:
+    return target.api.campaign_states(
+        access_token=target.access_token,
+        login_customer_id=target.login_customer_id,
+        customer_id=target.customer_id,
+        campaign_ids=[campaign_id],
+    )[campaign_id]
+
+
+def test_create_find_again_change_and_remove_a_paused_campaign_tree(target):
+    with _deployed(target, _campaign(f"c{uuid.uuid4().hex[:8]}")) as (plan, result, campaign_id):
         # look up before create: the tag in the name finds the whole tree again
         tree = target.api.find_campaign_tree(
             access_token=target.access_token,
@@ -158,55 +182,27 @@ def test_create_find_again_change_and_remove_a_paused_campaign_tree(target):
         assert found == {c.item.idempotency_key: c.resource_name for c in result.created}
 
         # a second create of the same plan is refused by name, not duplicated
+        items = plan.objects
         with pytest.raises(PlatformCallError) as duplicate:
             _mutate(
                 target, lambda client: plan_operations(client, target.customer_id, items), validate_only=True
             )
         assert classify(duplicate.value.failure) == "permanent"
 
-        states = target.api.campaign_states(
-            access_token=target.access_token,
-            login_customer_id=target.login_customer_id,
-            customer_id=target.customer_id,
-            campaign_ids=[campaign_id],
-        )
-        assert states[campaign_id].status == "PAUSED"
-        budget = states[campaign_id].budget_resource_name
-        _mutate(target, lambda client: budget_operation(client, budget, 2_000_000))
+        state = _state(target, campaign_id)
+        assert state.status == "PAUSED"
+        _mutate(target, lambda client: budget_operation(client, state.budget_resource_name, 2_000_000))
         ad = next(c.resource_name for c in result.created if c.item.kind == "ad")
         _mutate(target, lambda client: status_operations(client, "ad", [ad], "PAUSED"))
-    finally:
-        campaign = next(c.resource_name for c in result.created if c.item.kind == "campaign")
-        budget_name = next(c.resource_name for c in result.created if c.item.kind == "budget")
-        _mutate(target, lambda client: status_operations(client, "campaign", [campaign], "REMOVED"))
-        _mutate(target, lambda client: status_operations(client, "budget", [budget_name], "REMOVED"))
-    states = target.api.campaign_states(
-        access_token=target.access_token,
-        login_customer_id=target.login_customer_id,
-        customer_id=target.customer_id,
-        campaign_ids=[campaign_id],
-    )
-    assert states[campaign_id].status == "REMOVED"
+    assert _state(target, campaign_id).status == "REMOVED"
 
 
 def test_a_target_roas_moves_inside_the_campaigns_own_strategy(target):
     campaign = _campaign(f"b{uuid.uuid4().hex[:8]}").model_copy(
         update={"bidding_strategy": "TARGET_ROAS", "target_roas": 3.0}
     )
-    plan = plan_deployment(
-        campaigns=[campaign], key_prefix=f"{uuid.uuid4()}:google_ads", currency=_currency(target)
-    )
-    items = plan.objects
-    names = _mutate(target, lambda client: plan_operations(client, target.customer_id, items))
-    result = DeploymentResult([CreatedObject(i, n) for i, n in zip(items, names, strict=True)])
-    [campaign_id] = result.campaign_ids()
-    try:
-        state = target.api.campaign_states(
-            access_token=target.access_token,
-            login_customer_id=target.login_customer_id,
-            customer_id=target.customer_id,
-            campaign_ids=[campaign_id],
-        )[campaign_id]
+    with _deployed(target, campaign) as (_, _, campaign_id):
+        state = _state(target, campaign_id)
         path = target_field(
             campaign_id=campaign_id,
             target="target_roas",
@@ -225,12 +221,6 @@ def test_a_target_roas_moves_inside_the_campaigns_own_strategy(target):
         assert row.campaign.bidding_strategy_type.name == "MAXIMIZE_CONVERSION_VALUE"
         assert row.campaign.maximize_conversion_value.target_roas == pytest.approx(3.6)
         assert row.campaign.status.name == "PAUSED"
-    finally:
-        created = {c.item.kind: c.resource_name for c in result.created}
-        _mutate(
-            target, lambda client: status_operations(client, "campaign", [created["campaign"]], "REMOVED")
-        )
-        _mutate(target, lambda client: status_operations(client, "budget", [created["budget"]], "REMOVED"))
 
 
 def test_the_metrics_query_streams_hourly_rows(target):

@@ -87,14 +87,18 @@ async def apply_change(
     await connector.emit(session, answer, caused_by=caused_by)
 
 
-def _failure(command: PlatformChangeCommand, change: Change, error: PlatformError) -> Answer:
-    common: dict[str, Any] = {
+def _answer_fields(command: PlatformChangeCommand) -> dict[str, Any]:
+    """What every answer to a change command repeats from it."""
+    return {
         "change_id": command.change_id,
         "deployment_id": command.deployment_id,
         "platform": "google_ads",
         "account_external_id": command.account_external_id,
-        "error": error,
     }
+
+
+def _failure(command: PlatformChangeCommand, change: Change, error: PlatformError) -> Answer:
+    common = {**_answer_fields(command), "error": error}
     if isinstance(command, BidTargetUpdateRequested):
         return CampaignBidTargetChangeFailed(**common, platform_campaign_id=command.platform_campaign_id)
     return CampaignChangeFailed(**common, change=change)
@@ -173,12 +177,7 @@ async def _apply(
             ),
         )
 
-    common: dict[str, Any] = {
-        "change_id": command.change_id,
-        "deployment_id": command.deployment_id,
-        "platform": "google_ads",
-        "account_external_id": command.account_external_id,
-    }
+    common = _answer_fields(command)
     base = {**common, "change": change}
     if isinstance(command, RollbackRequested):
         ids = list(

@@ -114,17 +114,36 @@ def for_anomaly(
     )
 
 
-def for_recommendation(
-    *, recommendation_id: uuid.UUID, title: str, project_id: uuid.UUID | None, autopilot: bool
+def _about_recommendation(
+    recommendation_id: uuid.UUID,
+    project_id: uuid.UUID | None,
+    kind: NotificationKind,
+    severity: Severity,
+    *,
+    title: str,
+    body: str,
 ) -> NotificationDraft:
     return NotificationDraft(
-        kind="recommendation_available",
-        severity="info",
-        title="New recommendation" if not autopilot else "Autopilot recommendation",
-        body=title,
+        kind=kind,
+        severity=severity,
+        title=title,
+        body=body,
         resource_type="recommendation",
         resource_id=str(recommendation_id),
         project_id=project_id,
+    )
+
+
+def for_recommendation(
+    *, recommendation_id: uuid.UUID, title: str, project_id: uuid.UUID | None, autopilot: bool
+) -> NotificationDraft:
+    return _about_recommendation(
+        recommendation_id,
+        project_id,
+        "recommendation_available",
+        "info",
+        title="New recommendation" if not autopilot else "Autopilot recommendation",
+        body=title,
     )
 
 
@@ -132,14 +151,13 @@ def for_recommendation_applied(
     *, recommendation_id: uuid.UUID, title: str, project_id: uuid.UUID | None, applied_by: str
 ) -> NotificationDraft:
     """`zamc.optimization.applied.v1`: the platforms took the change (by a member or autopilot)."""
-    return NotificationDraft(
-        kind="recommendation_applied",
-        severity="success",
+    return _about_recommendation(
+        recommendation_id,
+        project_id,
+        "recommendation_applied",
+        "success",
         title="Autopilot applied a recommendation" if applied_by == "autopilot" else "Recommendation applied",
         body=title,
-        resource_type="recommendation",
-        resource_id=str(recommendation_id),
-        project_id=project_id,
     )
 
 
@@ -153,14 +171,13 @@ def for_recommendation_failed(
 ) -> NotificationDraft:
     """A platform refused a change of an applied recommendation (`...change_failed.v1`)."""
     message = error.get("message") or error.get("code") or "no reason given"
-    return NotificationDraft(
-        kind="recommendation_failed",
-        severity="error",
+    return _about_recommendation(
+        recommendation_id,
+        project_id,
+        "recommendation_failed",
+        "error",
         title=f"{platform_name(platform)} refused a recommended change",
         body=f"{title}: {message}. Nothing else was changed; check the campaign on {platform_name(platform)}.",
-        resource_type="recommendation",
-        resource_id=str(recommendation_id),
-        project_id=project_id,
     )
 
 
@@ -168,12 +185,11 @@ def for_recommendation_refused(
     *, recommendation_id: uuid.UUID, title: str, project_id: uuid.UUID | None, reason: str
 ) -> NotificationDraft:
     """`zamc.optimization.closed.v1` (refused): a member asked to apply it; the optimiser did not."""
-    return NotificationDraft(
-        kind="recommendation_refused",
-        severity="warning",
+    return _about_recommendation(
+        recommendation_id,
+        project_id,
+        "recommendation_refused",
+        "warning",
         title="Recommendation not applied",
         body=f"{title}: {reason}. Nothing was changed on the platforms.",
-        resource_type="recommendation",
-        resource_id=str(recommendation_id),
-        project_id=project_id,
     )

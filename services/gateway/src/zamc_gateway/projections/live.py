@@ -228,11 +228,7 @@ def live_handlers(runtime: Any) -> Mapping[str, Handler]:
                 },
             ),
         )
-        await notify(
-            ctx,
-            organization_id,
-            draft,
-        )
+        await notify(ctx, organization_id, draft)
 
     async def deployment_progress(ctx: HandlerContext) -> None:
         """A platform answered (deployed / deploy_failed): the deployment is running, tell its watchers."""

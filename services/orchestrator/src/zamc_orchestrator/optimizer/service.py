@@ -43,7 +43,7 @@ from zamc_orchestrator.optimizer.domain.budgets import (
     project_budget,
 )
 from zamc_orchestrator.optimizer.domain.evaluation import autopilot_order, changes_of, draft_round
-from zamc_orchestrator.optimizer.domain.guardrails import Change, ProjectBudget, check_changes
+from zamc_orchestrator.optimizer.domain.guardrails import BID_TARGETS, Change, ProjectBudget, check_changes
 from zamc_orchestrator.optimizer.domain.model import CampaignKey, fit_portfolio
 from zamc_orchestrator.optimizer.domain.recommend import (
     AUTOMATABLE,
@@ -460,17 +460,12 @@ async def _refuse(
 ) -> None:
     """Nothing is sent: the audit and the recommendation say why, and so does the gateway's copy."""
     await _audit(session, row, recommended.actions, actor=actor, now=now, outcome="refused", error=reason)
+    closed_as = "refused" if row.status == "open" else row.status
     await session.execute(
         update(t.recommendations)
         .where(t.recommendations.c.recommendation_id == row.recommendation_id)
-        .values(
-            status="refused" if row.status == "open" else row.status,
-            decided_at=now,
-            decided_by=actor[:64],
-            reason=reason,
-        )
+        .values(status=closed_as, decided_at=now, decided_by=actor[:64], reason=reason)
     )
-    closed_as = "refused" if row.status == "open" else row.status
     if closed_as in ("refused", "expired", "superseded"):  # the gateway may not know yet: tell it
         await emit(
             OptimizationClosed(
@@ -501,18 +496,13 @@ Sender = Callable[[_Sending], Awaitable[tuple[str, Any, Any]]]  # -> (field, old
 
 
 def _sender_of(action: RecommendedAction) -> Sender | None:
-    if action.daily_budget_micros is not None:
-        return _send_budget
-    if action.status is not None:
-        return _send_status
-    if action.target_roas is not None or action.target_cpa_micros is not None:
-        return _send_bid_target
-    return None
+    field, value = _requested(action)
+    return None if value is None else _SENDERS[field]
 
 
 def _unsendable(actions: list[RecommendedAction]) -> bool:
     """True when some action has no platform command (a bid target on a platform without one)."""
-    return any(_sender_of(a) is _send_bid_target and a.platform not in BID_TARGET_COMMANDS for a in actions)
+    return any(_requested(a)[0] in BID_TARGETS and a.platform not in BID_TARGET_COMMANDS for a in actions)
 
 
 async def _send_budget(sending: _Sending) -> tuple[str, Any, Any]:
@@ -567,8 +557,7 @@ async def _send_status(sending: _Sending) -> tuple[str, Any, Any]:
 
 async def _send_bid_target(sending: _Sending) -> tuple[str, Any, Any]:
     action, key = sending.action, sending.key
-    field = "target_roas" if action.target_roas is not None else "target_cpa_micros"
-    new = getattr(action, field)
+    field, new = _requested(action)
     old = next((h.bid_target for h in sending.state.histories if h.key == key), None)
     await sending.emit(
         BID_TARGET_COMMANDS[action.platform](
@@ -578,6 +567,13 @@ async def _send_bid_target(sending: _Sending) -> tuple[str, Any, Any]:
     await repo.set_bid_target(sending.session, key, new)
     await _mark_changed(sending.session, key, sending.now)
     return field, old, new
+
+
+_SENDERS: dict[str, Sender] = {
+    "daily_budget_micros": _send_budget,
+    "status": _send_status,
+    **dict.fromkeys(BID_TARGETS, _send_bid_target),
+}
 
 
 async def _mark_changed(session: AsyncSession, key: CampaignKey, now: datetime) -> None:
@@ -666,8 +662,8 @@ async def _audit(
 
 
 def _requested(action: RecommendedAction) -> tuple[str, Any]:
-    """The field an action changes and the value it asks for."""
-    for field in ("daily_budget_micros", "target_roas", "target_cpa_micros"):
+    """The field an action changes and the value it asks for (None: it changes nothing)."""
+    for field in ("daily_budget_micros", *sorted(BID_TARGETS)):
         if getattr(action, field) is not None:
             return field, getattr(action, field)
     return "status", action.status
