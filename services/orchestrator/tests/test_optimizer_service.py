@@ -186,12 +186,17 @@ def history(now: datetime, days: int, end_offset_hours: int = 0) -> list[datetim
     return [end - HOUR * i for i in range(days * 24, 0, -1)]
 
 
-async def feed_rollups(js, budgets: dict[str, int], hours: list[datetime], now: datetime) -> None:
+async def feed_rollups(
+    js, budgets: dict[str, int], hours: list[datetime], now: datetime, roas: tuple[float, float] = (6.0, 1.2)
+) -> None:
+    """Hourly rollups of the Google and the Meta campaign at `roas` (Google's, Meta's)."""
     await publish_event(
-        js, rollup("google_ads", GOOGLE_ACCOUNT, GOOGLE, budgets[GOOGLE], 6.0, hours, now), tenant_id=TENANT
+        js,
+        rollup("google_ads", GOOGLE_ACCOUNT, GOOGLE, budgets[GOOGLE], roas[0], hours, now),
+        tenant_id=TENANT,
     )
     await publish_event(
-        js, rollup("meta", META_ACCOUNT, META, budgets[META], 1.2, hours, now), tenant_id=TENANT
+        js, rollup("meta", META_ACCOUNT, META, budgets[META], roas[1], hours, now), tenant_id=TENANT
     )
 
 
@@ -233,10 +238,13 @@ async def rows(runtime, query) -> list[Any]:
 
 
 async def hours_of_both_campaigns(runtime) -> None:
-    """Wait until the rollups of the Google and the Meta campaign are recorded."""
+    """Wait until the Google and the Meta campaign are known (deployed, with budgets) and their rollups
+    recorded: the events travel separately, and a round before both misses a campaign."""
 
     async def recorded():
-        return len(await rows(runtime, select(t.campaign_hours.c.campaign_id).distinct())) == 2
+        deployed = await rows(runtime, select(t.campaigns.c.daily_budget_micros))
+        hours = await rows(runtime, select(t.campaign_hours.c.campaign_id).distinct())
+        return len(hours) == 2 and len(deployed) == 2 and all(r.daily_budget_micros for r in deployed)
 
     await eventually(recorded)
 
@@ -760,3 +768,54 @@ async def test_recommendations_left_open_too_long_are_closed_as_expired_and_anno
         )
         expired = {r.recommendation_id for r in stored if r.status == "expired"}
         assert expired == opened
+
+
+async def test_a_budget_step_the_figures_reverse_supersedes_the_open_one_and_says_so(
+    jetstream, nats_url, database_url, make_brief
+):
+    optimizer = OptimizerSettings(evaluation_interval_seconds=3600)  # rounds are run by the test
+    now = datetime.now(UTC)
+    async with (
+        EventProbe.watching(jetstream, "zamc.optimization.>") as probe,
+        running_service(definition_for(optimizer), settings_for(nats_url, database_url)) as runtime,
+    ):
+        _, budgets = await deploy(jetstream, make_brief)
+        hours = history(now, days=3)
+        await feed_rollups(jetstream, budgets, hours, now)
+        await hours_of_both_campaigns(runtime)
+        await service.evaluate_all(
+            sessions=runtime.sessions, publisher=runtime.publisher, settings=optimizer, now=now
+        )
+        (first,) = await probe.wait_for(
+            "zamc.optimization.recommended.v1", lambda d: d.kind == "budget_shift"
+        )
+
+        # the same hours restated the other way round: Meta now earns more than Google
+        await feed_rollups(jetstream, budgets, hours, now + HOUR, roas=(1.2, 6.0))
+
+        async def restated():
+            found = await rows(
+                runtime,
+                select(t.campaign_hours.c.conversion_value_micros).where(
+                    t.campaign_hours.c.campaign_id == META
+                ),
+            )
+            return found and max(r.conversion_value_micros for r in found) > budgets[META] // 24 * 5
+
+        await eventually(restated)
+        await service.evaluate_all(
+            sessions=runtime.sessions, publisher=runtime.publisher, settings=optimizer, now=now + HOUR
+        )
+        (closed,) = await probe.wait_for(
+            "zamc.optimization.closed.v1", lambda d: d.recommendation_id == first.data.recommendation_id
+        )
+        assert (closed.data.status, closed.data.reason) == (
+            "superseded",
+            "superseded by a newer recommendation on the same topic",
+        )
+        (second,) = await probe.wait_for(
+            "zamc.optimization.recommended.v1",
+            lambda d: d.kind == "budget_shift" and d.recommendation_id != first.data.recommendation_id,
+        )
+        moves = {a.platform_object_id: a.daily_budget_micros for a in second.data.actions}
+        assert moves[META] > budgets[META] > 0 and moves[GOOGLE] < budgets[GOOGLE]
